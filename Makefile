@@ -1,0 +1,39 @@
+# SENACS — commandes du projet. Deux suffisent sur une machine neuve : `make demo` et `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test installer outils-uv navigateur quality lint format migrations-check clean
+
+outils-uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+
+installer: outils-uv
+	$(UV) sync --locked
+
+## Lance la démo : environnement, migrations, données de démonstration, comptes affichés, serveur sur 127.0.0.1:8000.
+demo: installer
+	$(BIN)/senacs demo
+
+navigateur:
+	@bash scripts/installer-navigateur.sh
+
+## Toute la suite de tests (tests navigateur compris).
+test: installer navigateur
+	$(BIN)/pytest -n 2 --dist loadfile
+
+quality: installer
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/senacs makemigrations --check --dry-run
+
+format: installer
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/senacs.sqlite3*

@@ -1,0 +1,1 @@
+"""Cœur métier en Python pur : n'importe jamais Django (contrat import-linter)."""

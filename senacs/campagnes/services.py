@@ -1,0 +1,41 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from core.perimetre import Perimetre
+from senacs.campagnes.models import Campagne, ChangementPhase, ProrogationSaisie
+
+
+@transaction.atomic
+def campagne_changer_phase(*, campagne: Campagne, nouvelle_phase: str, par, perimetre: Perimetre, motif: str = ""):
+    """Avance ou recule d'une phase (jamais de saut), par le comité technique national ; journalisé."""
+    if not perimetre.est_national:
+        raise PermissionDenied("Seul le comité technique national change la phase d'une campagne.")
+    campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
+    if nouvelle_phase not in (campagne.phase_suivante(), campagne.phase_precedente()):
+        raise ValidationError("Une campagne avance ou recule d'une seule phase à la fois.")
+    if nouvelle_phase == campagne.phase_precedente() and not motif.strip():
+        raise ValidationError("Un retour à la phase précédente doit être motivé.")
+    ancienne = campagne.phase
+    campagne.phase = nouvelle_phase
+    campagne.save(update_fields=["phase"])
+    ChangementPhase.objects.create(
+        campagne=campagne, ancienne_phase=ancienne, nouvelle_phase=nouvelle_phase, par=par, motif=motif.strip()
+    )
+    return campagne
+
+
+@transaction.atomic
+def prorogation_accorder(*, campagne: Campagne, departement, date_fin_saisie, par, perimetre: Perimetre, motif=""):
+    """Reporte la fin de saisie d'un département (correspondant de ce département ou national)."""
+    if not (perimetre.est_national or perimetre.peut_suivre_departement(departement.code)):
+        raise PermissionDenied("Ce département n'est pas dans votre périmètre.")
+    if date_fin_saisie < campagne.date_fin_saisie:
+        raise ValidationError("La nouvelle date limite ne peut pas précéder la date nationale de fin de saisie.")
+    if date_fin_saisie > campagne.date_fin_controle:
+        raise ValidationError("La nouvelle date limite doit rester avant la fin du contrôle de cohérence.")
+    prorogation, _ = ProrogationSaisie.objects.update_or_create(
+        campagne=campagne,
+        departement=departement,
+        defaults={"date_fin_saisie": date_fin_saisie, "motif": motif.strip(), "par": par},
+    )
+    return prorogation

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from senacs.www.annuaire import views
+
+app_name = "annuaire"
+
+urlpatterns = [
+    path("", views.departements, name="departements"),
+]

@@ -1,0 +1,2 @@
+def senacs(request):
+    return {"perimetre": getattr(request, "perimetre", None)}

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from senacs.www.accueil import views as accueil
+
+urlpatterns = [
+    path("", accueil.accueil, name="accueil"),
+    path("", include("senacs.www.comptes.urls")),
+    path("public/structures/", include("senacs.www.annuaire.urls")),
+    path("campagnes/", include("senacs.www.campagnes.urls")),
+]

@@ -1,0 +1,114 @@
+import datetime
+
+import pytest
+
+from senacs.territoires.models import Departement, Region
+from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Accès à la base par défaut, sauf pour les tests marqués no_django_db (le cœur en Python pur)."""
+    for item in items:
+        if "tests/core/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.no_django_db)
+        if not item.get_closest_marker("no_django_db") and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(autouse=True)
+def _journal_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- Personas : une par rôle, sur le Rhône (69) et l'Ain (01), région Auvergne-Rhône-Alpes (84) ---
+
+
+@pytest.fixture
+def structure_69(db):
+    return StructureFactory(nom="Centre social de la Croix-Rousse")
+
+
+@pytest.fixture
+def structure_01(db):
+    return StructureFactory(
+        nom="Espace de vie sociale de Bourg",
+        type="EVS",
+        departement=Departement.objects.get(code="01"),
+        commune_insee="01053",
+        commune_nom="Bourg-en-Bresse",
+        code_postal="01000",
+    )
+
+
+@pytest.fixture
+def structure_35(db):
+    return StructureFactory(
+        nom="Centre social de Rennes Sud",
+        departement=Departement.objects.get(code="35"),
+        commune_insee="35238",
+        commune_nom="Rennes",
+        code_postal="35000",
+    )
+
+
+def _mandat(**kwargs):
+    return MandatFactory(**kwargs).utilisateur
+
+
+@pytest.fixture
+def usager_structure_69(structure_69):
+    return _mandat(
+        role="structure", niveau="structure", departement=None, structure=structure_69, organisme="structure"
+    )
+
+
+@pytest.fixture
+def correspondant_69(db):
+    return _mandat(role="correspondant", niveau="departement")
+
+
+@pytest.fixture
+def correspondant_expire_69(db):
+    return _mandat(
+        role="correspondant",
+        niveau="departement",
+        date_debut=datetime.date(2019, 1, 1),
+        date_fin=datetime.date(2020, 12, 31),
+    )
+
+
+@pytest.fixture
+def correspondant_region_84(db):
+    return _mandat(
+        role="correspondant", niveau="region", departement=None, region=Region.objects.get(code="84"), organisme="caf"
+    )
+
+
+@pytest.fixture
+def copil_69(db):
+    return _mandat(role="copil", niveau="departement")
+
+
+@pytest.fixture
+def preparateur_69(db):
+    return _mandat(role="preparateur", niveau="departement")
+
+
+@pytest.fixture
+def invite_69(db):
+    return _mandat(role="invite", niveau="departement")
+
+
+@pytest.fixture
+def national(db):
+    return _mandat(role="national", niveau="nation", departement=None, organisme="national")
+
+
+@pytest.fixture
+def sans_mandat(db):
+    return UtilisateurFactory(charte=True)
+
+
+@pytest.fixture
+def sans_charte(db):
+    return MandatFactory(role="correspondant", niveau="departement", utilisateur=UtilisateurFactory()).utilisateur
