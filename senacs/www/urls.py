@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("senacs.www.comptes.urls")),
     path("public/structures/", include("senacs.www.annuaire.urls")),
     path("campagnes/", include("senacs.www.campagnes.urls")),
+    path("structures/", include("senacs.www.structures.urls")),
+    path("registre/", include("senacs.www.registre.urls")),
 ]
