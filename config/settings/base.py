@@ -122,6 +122,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

@@ -1,0 +1,77 @@
+"""Réglages : valeurs sûres pour la démo, échecs bruyants en production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import override_settings
+
+RACINE = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.no_django_db
+
+
+def _importer(module: str, **env) -> subprocess.CompletedProcess:
+    environnement = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")}
+    environnement.update(env)
+    environnement["SENACS_VAR_DIR"] = "/tmp/senacs-test-configuration"
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=RACINE, env=environnement, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    resultat = _importer("config.settings.production", ALLOWED_HOSTS="senacs.exemple.fr")
+    assert resultat.returncode != 0
+    assert "SECRET_KEY est obligatoire" in resultat.stderr
+
+
+def test_production_refuses_debug_and_missing_allowed_hosts():
+    resultat = _importer("config.settings.production", SECRET_KEY="x" * 50, DEBUG="true", ALLOWED_HOSTS="a.fr")
+    assert "DEBUG doit être désactivé" in resultat.stderr
+    resultat = _importer("config.settings.production", SECRET_KEY="x" * 50)
+    assert "ALLOWED_HOSTS est obligatoire" in resultat.stderr
+
+
+def test_production_starts_with_the_required_variables():
+    resultat = _importer("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="senacs.exemple.fr")
+    assert resultat.returncode == 0, resultat.stderr
+
+
+def test_a_malformed_boolean_is_refused_loudly():
+    resultat = _importer("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.fr", DEBUG="peut-être")
+    assert "DEBUG doit valoir true/false" in resultat.stderr
+
+
+def test_the_demo_settings_need_no_environment_and_default_to_an_sqlite_file_under_var():
+    resultat = subprocess.run(
+        [sys.executable, "-c", "from config.settings import dev; print(dev.DATABASES['default']['NAME'])"],
+        cwd=RACINE,
+        env={k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "SENACS_VAR_DIR")},
+        capture_output=True,
+        text=True,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.strip() == str(RACINE / "var" / "senacs.sqlite3")
+
+
+def test_passwords_are_hashed_with_argon2_by_default():
+    from config.settings import base
+
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
+        assert make_password("un mot de passe solide").startswith("argon2$")
+
+
+def test_the_senacs_console_command_runs_django_management_commands():
+    senacs = Path(sys.executable).parent / "senacs"
+    resultat = subprocess.run(
+        [str(senacs), "check"],
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert "System check identified no issues" in resultat.stdout
