@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from senacs.www.structures import views
 
 app_name = "structures"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

@@ -1,0 +1,73 @@
+"""Garde-fous des vues : portes d'accès par rôle et lecture seule des requêtes GET (style §3).
+
+Une porte se lit d'un coup d'œil au-dessus de la vue ::
+
+    @perimetre_requis(lambda p: p.departements_suivi)
+    def suivi(request): ...
+
+Un utilisateur anonyme est renvoyé vers la connexion ; un utilisateur connecté dont le périmètre ne
+passe pas le test reçoit la page 403 en français (``senacs.www.erreurs.acces_refuse``). Pour un objet
+hors périmètre, les vues répondent 404 (``get_object_or_404(... .visibles_par(...))``), jamais 403.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+
+from core.perimetre import Perimetre
+
+METHODES_SURES = ("GET", "HEAD", "OPTIONS")
+
+
+def perimetre_requis(test: Callable[[Perimetre], object]):
+    """Vue réservée aux utilisateurs connectés dont le périmètre satisfait ``test`` (sinon 403)."""
+
+    def decorateur(vue):
+        @wraps(vue)
+        def enveloppe(request, *args, **kwargs):
+            if not test(request.perimetre):
+                raise PermissionDenied("Vos mandats ne vous donnent pas accès à cette page.")
+            return vue(request, *args, **kwargs)
+
+        return login_required(enveloppe)
+
+    return decorateur
+
+
+mandat_requis = perimetre_requis(lambda p: not p.est_vide)
+"""Au moins un mandat en cours (sinon 403)."""
+
+
+class EcritureInterdite(RuntimeError):
+    """Une requête GET a tenté d'écrire en base."""
+
+
+# Lectures, et points de sauvegarde (un bloc atomic en lecture reste permis : il n'écrit rien).
+INSTRUCTIONS_PERMISES = ("SELECT", "EXPLAIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def _refuser_ecriture(execute, sql, params, many, context):
+    if not sql.lstrip().upper().startswith(INSTRUCTIONS_PERMISES):
+        raise EcritureInterdite(f"Écriture interdite pendant une requête en lecture seule : {sql[:80]}")
+    return execute(sql, params, many, context)
+
+
+def lecture_seule(vue):
+    """Les requêtes GET ne lisent que (toute écriture lève une erreur) ; les POST sont atomiques.
+
+    Inspiré de ``itou/utils/readonly.py`` (les-emplois). Les écritures de session et de messages ont
+    lieu dans les middlewares, après la vue : elles ne sont pas concernées.
+    """
+
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        if request.method in METHODES_SURES:
+            with connection.execute_wrapper(_refuser_ecriture):
+                return vue(request, *args, **kwargs)
+        with transaction.atomic():
+            return vue(request, *args, **kwargs)
+
+    return enveloppe
