@@ -1,6 +1,6 @@
 """Commande console `senacs` : les commandes de gestion de Django et celles du projet.
 
-Exemples : `senacs demo`, `senacs demo --sans-serveur`, `senacs migrate`, `senacs structures_importer …`.
+Exemples : `senacs demo`, `senacs demo --sans-serveur`, `senacs migrate`, `senacs structures import …`.
 Par défaut les réglages de démonstration (config.settings.dev) ; en production, définir
 DJANGO_SETTINGS_MODULE=config.settings.production (voir docs/exploitation.md).
 """

@@ -6,8 +6,12 @@ from senacs.territoires.models import Departement, Region
 from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Accès à la base par défaut, sauf pour les tests marqués no_django_db (le cœur en Python pur)."""
+    """Accès à la base par défaut, sauf pour les tests marqués no_django_db (le cœur en Python pur).
+
+    `tryfirst` : les marques doivent être posées avant que pytest-django ordonne les tests (les tests
+    transactionnels, qui vident la base, passent en dernier)."""
     for item in items:
         if "tests/core/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.no_django_db)

@@ -17,6 +17,7 @@ ARGS_CHROMIUM = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/navigateur/" in str(item.fspath).replace("\\", "/"):
@@ -35,6 +36,16 @@ def navigateur():
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS_CHROMIUM)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def referentiel(transactional_db):
+    """Les tests transactionnels vident la base à la fin : on recharge le référentiel s'il manque."""
+    from senacs.territoires.models import Caf, Departement, Region
+    from senacs.territoires.referentiel import referentiel_charger
+
+    if Departement.objects.count() != 101:
+        referentiel_charger(Region, Departement, Caf)
 
 
 @pytest.fixture

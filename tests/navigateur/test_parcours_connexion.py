@@ -7,7 +7,7 @@ import pytest
 from tests.factories import MandatFactory, UtilisateurFactory
 from tests.navigateur.conftest import se_connecter, violations_graves
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_it_shows_the_login_page_in_french_without_serious_accessibility_violations(page, axe):

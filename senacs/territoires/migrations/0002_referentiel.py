@@ -2,22 +2,15 @@
 
 from django.db import migrations
 
-from core.territoires import departements, regions
-
-
-def nom_caf(nom_departement: str) -> str:
-    return f"Caf – {nom_departement}"
+from senacs.territoires.referentiel import referentiel_charger
 
 
 def charger(apps, schema_editor):
-    Region = apps.get_model("territoires", "Region")
-    Departement = apps.get_model("territoires", "Departement")
-    Caf = apps.get_model("territoires", "Caf")
-    for r in regions():
-        Region.objects.update_or_create(code=r.code, defaults={"nom": r.nom})
-    for d in departements():
-        dep, _ = Departement.objects.update_or_create(code=d.code, defaults={"nom": d.nom, "region_id": d.code_region})
-        Caf.objects.update_or_create(departement=dep, defaults={"nom": nom_caf(d.nom)})
+    referentiel_charger(
+        apps.get_model("territoires", "Region"),
+        apps.get_model("territoires", "Departement"),
+        apps.get_model("territoires", "Caf"),
+    )
 
 
 class Migration(migrations.Migration):

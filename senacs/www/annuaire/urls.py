@@ -6,4 +6,6 @@ app_name = "annuaire"
 
 urlpatterns = [
     path("", views.departements, name="departements"),
+    path("fiche/<str:identifiant>/", views.structure, name="structure"),
+    path("<str:code>/", views.departement, name="departement"),
 ]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from senacs.www.registre import views
 
 app_name = "registre"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.importer, name="importer"),
+    path("confirmer/", views.confirmer, name="confirmer"),
+    path("export.<str:format>", views.exporter, name="exporter"),
+]
