@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "senacs.comptes",
     "senacs.structures",
     "senacs.campagnes",
+    "senacs.questionnaires",
     "senacs.reponses",
     "senacs.demo",
     "senacs.www",

@@ -29,6 +29,14 @@ class Campagne(models.Model):
     annee = models.PositiveSmallIntegerField("année de la campagne", unique=True)
     annee_donnees = models.PositiveSmallIntegerField("année des données")
     version_questionnaire = models.CharField("version du questionnaire", max_length=40)
+    questionnaire = models.ForeignKey(
+        "questionnaires.Questionnaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campagnes",
+        verbose_name="questionnaire",
+    )
     phase = models.CharField("phase", max_length=20, choices=Phase.choices, default=Phase.PREPARATION)
     date_ouverture_saisie = models.DateField("ouverture de la saisie")
     date_fin_saisie = models.DateField("fin de la saisie")

@@ -36,6 +36,10 @@ class Reponse(models.Model):
     structure = models.ForeignKey("structures.Structure", on_delete=models.PROTECT, related_name="reponses")
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)
     valeurs = models.JSONField("valeurs", default=dict)
+    versions = models.JSONField("version de chaque réponse", default=dict)
+    provenance = models.JSONField("provenance de chaque réponse", default=dict)
+    revision = models.PositiveIntegerField("révision", default=0)
+    justifications = models.JSONField("justifications des avertissements", default=dict)
     instantane = models.JSONField("instantané de la structure", default=dict)
     commencee_le = models.DateTimeField("commencée le", default=timezone.now)
     modifiee_le = models.DateTimeField("modifiée le", default=timezone.now)
@@ -57,3 +61,95 @@ class Reponse(models.Model):
 
     def __str__(self):
         return f"{self.structure} — {self.campagne}"
+
+
+class ReponseHistorique(models.Model):
+    """Chaque changement d'une réponse : valeur, qui, quand, pour le compte de qui (rien n'est perdu)."""
+
+    reponse = models.ForeignKey(Reponse, on_delete=models.CASCADE, related_name="historique")
+    code = models.CharField("question", max_length=20)
+    valeur = models.JSONField("valeur", null=True, blank=True)
+    ancienne_valeur = models.JSONField("valeur précédente", null=True, blank=True)
+    version = models.PositiveIntegerField("version de la réponse")
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisme = models.CharField("au titre de", max_length=200, blank=True)
+    pour_le_compte = models.BooleanField("saisie pour le compte de la structure", default=False)
+    origine = models.CharField("origine", max_length=30, default="saisie")  # saisie, import, restauration
+    le = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "historique d'une réponse"
+        verbose_name_plural = "historique des réponses"
+        ordering = ["-le", "-pk"]
+        indexes = [models.Index(fields=["reponse", "code", "-le"])]
+
+    def __str__(self):
+        return f"{self.code} v{self.version} le {self.le:%d/%m/%Y %H:%M}"
+
+
+class Depot(models.Model):
+    """Une soumission (accusé de dépôt) : version figée des réponses, avertissements justifiés."""
+
+    reponse = models.ForeignKey(Reponse, on_delete=models.CASCADE, related_name="depots")
+    numero = models.PositiveIntegerField("numéro de dépôt")
+    valeurs = models.JSONField("réponses déposées")
+    avertissements = models.JSONField("avertissements justifiés", default=list)
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisme = models.CharField("au titre de", max_length=200, blank=True)
+    depose_le = models.DateTimeField("déposé le", default=timezone.now)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "dépôt"
+        ordering = ["reponse", "numero"]
+        constraints = [models.UniqueConstraint(fields=["reponse", "numero"], name="un_numero_de_depot_par_reponse")]
+
+    def __str__(self):
+        return f"Dépôt n° {self.numero} du {self.depose_le:%d/%m/%Y}"
+
+
+class StatutRevue(models.TextChoices):
+    A_EXAMINER = "a_examiner", "À examiner"
+    ACCEPTEE = "acceptee", "Acceptée"
+    CONTESTEE = "contestee", "Contestée"
+
+
+class RevueSaisie(models.Model):
+    """Droit de regard (charte 2.2) : une réponse saisie par la Caf ou la fédération pour la structure,
+    que la structure accepte ou conteste. Une contestation ouvre un fil de discussion."""
+
+    reponse = models.ForeignKey(Reponse, on_delete=models.CASCADE, related_name="revues")
+    code = models.CharField("question", max_length=20)
+    historique = models.ForeignKey(ReponseHistorique, on_delete=models.PROTECT, related_name="revues")
+    statut = models.CharField("statut", max_length=20, choices=StatutRevue.choices, default=StatutRevue.A_EXAMINER)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decidee_le = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "revue d'une saisie pour le compte"
+        verbose_name_plural = "revues des saisies pour le compte"
+        ordering = ["reponse", "code", "-pk"]
+        indexes = [models.Index(fields=["reponse", "statut"])]
+
+    def __str__(self):
+        return f"{self.code} — {self.get_statut_display()}"
+
+
+class MessageRevue(models.Model):
+    revue = models.ForeignKey(RevueSaisie, on_delete=models.CASCADE, related_name="messages")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    qualite = models.CharField("en qualité de", max_length=200)
+    texte = models.TextField("message")
+    le = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message de discussion"
+        verbose_name_plural = "messages de discussion"
+        ordering = ["le", "pk"]
+
+    def __str__(self):
+        return f"{self.qualite} le {self.le:%d/%m/%Y}"
