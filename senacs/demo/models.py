@@ -1,0 +1,19 @@
+from django.db import models
+from django.utils import timezone
+
+
+class ChargementDemo(models.Model):
+    """Trace d'un chargement des données de démonstration : sa présence marque une base de démonstration,
+    que `senacs demo --reinitialiser` peut effacer sans confirmation supplémentaire (en DEBUG)."""
+
+    graine = models.PositiveIntegerField("graine")
+    taille = models.FloatField("taille relative du jeu", default=1.0)
+    charge_le = models.DateTimeField("chargé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "chargement de la démonstration"
+        verbose_name_plural = "chargements de la démonstration"
+        ordering = ["-charge_le"]
+
+    def __str__(self):
+        return f"Démonstration (graine {self.graine}, taille {self.taille:g}) chargée le {self.charge_le:%d/%m/%Y}"

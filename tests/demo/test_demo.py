@@ -1,0 +1,297 @@
+"""Commande `senacs demo` et chargement en base : idempotence, déterminisme, comptes, cohérence."""
+
+import datetime
+import io
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from core.demo import MOT_DE_PASSE_DEMO, generer_donnees_demo
+from core.roles import Role
+from senacs.campagnes.models import Campagne, ChangementPhase, Phase
+from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
+from senacs.comptes.selectors import perimetre_de
+from senacs.demo.models import ChargementDemo
+from senacs.demo.selectors import comptes_demo, empreinte_donnees, resume_demo
+from senacs.demo.services import demo_charger
+from senacs.reponses.models import Reponse, Statut
+from senacs.structures.models import (
+    Agrement,
+    AutreFederation,
+    GeographiePrioritaire,
+    ModeGestion,
+    Structure,
+    TailleTerritoire,
+    TypeStructure,
+    TypeTerritoire,
+)
+from senacs.territoires.models import Zone
+from tests.factories import StructureFactory
+
+PETITE = "0.1"  # jeu réduit, même forme : la plupart des tests n'ont pas besoin des 4 000 structures
+AUJOURD_HUI = datetime.date(2026, 11, 29)
+
+
+def demo(*args):
+    sortie = io.StringIO()
+    call_command("demo", "--sans-serveur", *args, stdout=sortie)
+    return sortie.getvalue()
+
+
+def compter():
+    return {
+        "structures": Structure.objects.count(),
+        "agrements": Agrement.objects.count(),
+        "campagnes": Campagne.objects.count(),
+        "reponses": Reponse.objects.count(),
+        "utilisateurs": Utilisateur.objects.count(),
+        "mandats": Mandat.objects.count(),
+        "zones": Zone.objects.count(),
+    }
+
+
+def test_the_full_demo_loads_once_and_a_second_run_changes_nothing():
+    sortie = demo()
+    empreinte, comptes = empreinte_donnees(), compter()
+
+    assert "Données générées" in sortie
+    assert "2 380 centres sociaux, 1 690 espaces de vie sociale" in sortie
+    assert "101 départements" in sortie
+    assert MOT_DE_PASSE_DEMO in sortie and "structure.69@demo.senacs.fr" in sortie
+    assert Structure.objects.actives().filter(type="CS").count() == 2380
+    assert Structure.objects.actives().filter(type="EVS").count() == 1690
+    assert Structure.objects.values("departement").distinct().count() == 101
+
+    seconde = demo()
+    assert "aucune donnée générée" in seconde
+    assert empreinte_donnees() == empreinte
+    assert compter() == comptes
+    assert ChargementDemo.objects.count() == 1
+
+    # La campagne en cours : ≈ 40 % des structures attendues ont commencé.
+    en_cours = Campagne.objects.get(annee=2026)
+    attendues = Structure.objects.attendues(2025).count()
+    commencees = Reponse.objects.filter(campagne=en_cours)
+    assert commencees.count() / attendues == pytest.approx(0.40, abs=0.05)
+    statuts = Counter(commencees.values_list("statut", flat=True))
+    assert statuts[Statut.BROUILLON] > statuts[Statut.SOUMISE] > 0 and not statuts[Statut.VALIDEE]
+
+    # Campagnes closes : ≈ 90 % des CS et 80 % des EVS attendus ont répondu, toutes validées.
+    for campagne in Campagne.objects.filter(phase=Phase.ARCHIVEE):
+        for type_structure, cible in (("CS", 0.9), ("EVS", 0.8)):
+            attendus = Structure.objects.attendues(campagne.annee_donnees).filter(type=type_structure)
+            repondu = Reponse.objects.filter(campagne=campagne, structure__in=attendus)
+            assert repondu.count() / attendus.count() == pytest.approx(cible, abs=0.03)
+        assert not Reponse.objects.filter(campagne=campagne).exclude(statut=Statut.VALIDEE).exists()
+        assert (
+            not Reponse.objects.filter(campagne=campagne)
+            .exclude(structure__in=Structure.objects.attendues(campagne.annee_donnees))
+            .exists()
+        )
+
+
+def test_the_database_holds_exactly_what_the_generator_produced():
+    rapport = demo_charger(taille=0.1)
+    donnees = rapport.donnees
+    assert Structure.objects.count() == len(donnees.structures)
+    assert Agrement.objects.count() == sum(len(s.agrements) for s in donnees.structures)
+    assert Reponse.objects.count() == len(donnees.reponses)
+    assert ChangementPhase.objects.count() == sum(len(c.changements) for c in donnees.campagnes)
+    reponse = donnees.reponses[-1]
+    en_base = Reponse.objects.get(campagne__annee=reponse.campagne, structure__identifiant=reponse.structure)
+    assert (en_base.valeurs, en_base.instantane, en_base.modifiee_le) == (
+        reponse.valeurs,
+        reponse.instantane,
+        reponse.modifiee_le,
+    )
+    for s in donnees.structures[:50]:
+        assert Structure.objects.attendues(2025).filter(identifiant=s.identifiant).exists() == s.est_attendue(2025)
+
+
+def test_reinitialising_in_debug_regenerates_the_same_data(settings):
+    demo("--taille", PETITE)
+    empreinte, comptes = empreinte_donnees(), compter()
+    settings.DEBUG = True
+    sortie = demo("--reinitialiser", "--taille", PETITE)
+    assert "Effacement" in sortie and "Données générées" in sortie
+    assert empreinte_donnees() == empreinte
+    assert compter() == comptes
+    assert ChargementDemo.objects.count() == 1
+
+
+def test_another_seed_gives_another_fingerprint(settings):
+    demo("--taille", PETITE)
+    empreinte = empreinte_donnees()
+    settings.DEBUG = True
+    demo("--reinitialiser", "--taille", PETITE, "--graine", "7")
+    assert empreinte_donnees() != empreinte
+    assert ChargementDemo.objects.get().graine == 7
+
+
+def test_it_refuses_to_reinitialise_outside_debug_without_confirmation(settings):
+    settings.DEBUG = False
+    demo("--taille", PETITE)
+    empreinte = empreinte_donnees()
+    with pytest.raises(CommandError, match="DEBUG est désactivé"):
+        demo("--reinitialiser", "--taille", PETITE)
+    assert empreinte_donnees() == empreinte
+    demo("--reinitialiser", "--confirmer", "--taille", PETITE)
+    assert empreinte_donnees() == empreinte
+
+
+def test_it_never_wipes_a_database_it_did_not_fill_without_confirmation(settings):
+    settings.DEBUG = True
+    reelle = StructureFactory(nom="Centre social réel")
+    with pytest.raises(CommandError, match="pas été chargées par"):
+        demo("--reinitialiser", "--taille", PETITE)
+    assert Structure.objects.get() == reelle
+
+    sortie = demo("--taille", PETITE)  # sans --reinitialiser : on ne touche pas une base déjà remplie
+    assert "aucune donnée générée" in sortie
+    assert Structure.objects.get() == reelle
+
+    demo("--reinitialiser", "--confirmer", "--taille", PETITE)
+    assert not Structure.objects.filter(pk=reelle.pk).exists()
+    assert Structure.objects.count() > 300
+
+
+def test_it_refuses_to_run_with_the_production_settings(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="réglages de production"):
+        demo("--taille", PETITE)
+    assert not Structure.objects.exists() and not Utilisateur.objects.exists()
+
+
+def test_it_rejects_a_size_outside_zero_one():
+    with pytest.raises(CommandError, match="--taille"):
+        demo("--taille", "2")
+
+
+def test_there_is_a_demo_account_for_every_role_with_the_shared_password():
+    demo("--taille", PETITE)
+    comptes = Utilisateur.objects.filter(email__endswith="@demo.senacs.fr")
+    roles = set(Mandat.objects.filter(utilisateur__in=comptes).values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    assert comptes.count() == 20
+    assert all(u.check_password(MOT_DE_PASSE_DEMO) for u in comptes)
+    assert len({u.password for u in comptes}) == 1  # haché une seule fois
+    assert all(u.prenom and u.nom for u in comptes)
+    assert not AcceptationCharte.objects.filter(utilisateur__in=comptes).exists()
+
+    admin = comptes.get(email="admin@demo.senacs.fr")
+    assert admin.is_staff and admin.is_superuser
+    assert admin.mandats.get().role == Role.ADMIN and admin.mandats.get().niveau == "nation"
+
+    for mandat in Mandat.objects.filter(utilisateur__in=comptes).select_related("utilisateur"):
+        mandat.full_clean()  # les règles du modèle (organisme, caf, fédération, niveau) sont respectées
+        assert mandat.date_debut == datetime.date(2020, 1, 1)
+        assert (mandat.date_fin is None) != mandat.utilisateur.email.startswith("ancien.")
+
+    caf_69 = Mandat.objects.get(utilisateur__email="correspondant.caf.69@demo.senacs.fr")
+    assert (caf_69.organisme, caf_69.caf.departement_id) == ("caf", "69")
+    federation_69 = Mandat.objects.get(utilisateur__email="correspondant.federation.69@demo.senacs.fr")
+    assert federation_69.organisme == "federation" and federation_69.federation.departements.filter(code="69").exists()
+    region = Mandat.objects.get(utilisateur__email="correspondant.region.84@demo.senacs.fr")
+    assert (region.niveau, region.region_id) == ("region", "84")
+
+
+def test_the_expired_account_sees_nothing_and_the_others_see_their_territory():
+    demo("--taille", PETITE)
+    ancien = Utilisateur.objects.get(email="ancien.correspondant.69@demo.senacs.fr")
+    assert not Mandat.objects.valides(AUJOURD_HUI).filter(utilisateur=ancien).exists()
+    assert perimetre_de(ancien, AUJOURD_HUI).est_vide
+
+    correspondant = perimetre_de(Utilisateur.objects.get(email="correspondant.caf.69@demo.senacs.fr"), AUJOURD_HUI)
+    assert correspondant.departements_donnees == {"69"}
+    regional = perimetre_de(Utilisateur.objects.get(email="correspondant.region.84@demo.senacs.fr"), AUJOURD_HUI)
+    assert {"01", "69"} <= regional.departements_donnees
+    national = perimetre_de(Utilisateur.objects.get(email="national@demo.senacs.fr"), AUJOURD_HUI)
+    assert national.est_national and not national.departements_donnees
+
+    lignes = {c.email: c for c in comptes_demo(AUJOURD_HUI)}
+    assert "expiré" in lignes["ancien.correspondant.69@demo.senacs.fr"].role
+    assert "expiré" not in lignes["correspondant.caf.69@demo.senacs.fr"].role
+
+
+def test_each_structure_account_has_a_2026_draft_on_a_real_structure():
+    demo("--taille", PETITE)
+    for dep in ("69", "01", "48"):
+        utilisateur = Utilisateur.objects.get(email=f"structure.{dep}@demo.senacs.fr")
+        mandat = utilisateur.mandats.get()
+        assert (mandat.role, mandat.niveau, mandat.organisme) == ("structure", "structure", "structure")
+        structure = mandat.structure
+        assert structure.departement_id == dep and structure.active
+        brouillon = Reponse.objects.get(structure=structure, campagne__annee=2026)
+        assert brouillon.statut == Statut.BROUILLON and brouillon.modifiee_par == utilisateur
+        assert perimetre_de(utilisateur, AUJOURD_HUI).structures_propres == {structure.pk}
+
+
+def test_campaigns_follow_the_cycle_and_are_logged_by_the_national_user():
+    demo("--taille", PETITE)
+    national = Utilisateur.objects.get(email="national@demo.senacs.fr")
+    phases = dict(Campagne.objects.values_list("annee", "phase"))
+    assert phases == {
+        2021: "archivee",
+        2022: "archivee",
+        2023: "archivee",
+        2024: "archivee",
+        2025: "archivee",
+        2026: "saisie",
+    }
+    for campagne in Campagne.objects.all():
+        campagne.full_clean()
+        journal = list(campagne.changements_phase.order_by("le"))
+        assert journal[0].ancienne_phase == Phase.PREPARATION
+        assert journal[-1].nouvelle_phase == campagne.phase
+        assert all(ch.par == national for ch in journal)
+        assert all(a.nouvelle_phase == b.ancienne_phase for a, b in zip(journal, journal[1:], strict=False))
+    en_cours = Campagne.objects.get(annee=2026)
+    assert en_cours.date_ouverture_saisie == datetime.date(2026, 10, 1)
+    assert en_cours.saisie_ouverte("69", AUJOURD_HUI)
+
+
+def test_past_answers_are_consistent_between_two_years_for_the_same_structure():
+    demo("--taille", PETITE)
+    par_structure = defaultdict(dict)
+    for structure_id, annee, valeurs in Reponse.objects.filter(campagne__annee__in=[2024, 2025]).values_list(
+        "structure_id", "campagne__annee", "valeurs"
+    ):
+        par_structure[structure_id][annee] = valeurs
+    paires = [v for v in par_structure.values() if len(v) == 2]
+    assert len(paires) > 200
+    for v in paires:
+        avant, apres = v[2024], v[2025]
+        for code in ("A01", "A03", "A04", "A05", "A08", "A09", "A15", "A16", "A17", "A18", "A19", "A20", "A25"):
+            assert avant.get(code) == apres.get(code), code
+        assert abs(avant["A12"] - apres["A12"]) <= 0.02 * apres["A12"] + 1
+
+
+def test_the_register_values_match_the_model_choices():
+    demo("--taille", PETITE)
+    structures = Structure.objects.all()
+    assert set(structures.values_list("type", flat=True)) <= set(TypeStructure.values)
+    assert set(structures.values_list("mode_gestion", flat=True)) <= set(ModeGestion.values)
+    assert set(structures.values_list("type_territoire", flat=True)) == set(TypeTerritoire.values)
+    assert set(structures.values_list("taille_territoire", flat=True)) <= set(TailleTerritoire.values)
+    assert set(structures.values_list("geographie_prioritaire", flat=True)) == set(GeographiePrioritaire.values)
+    assert set(structures.values_list("autre_federation", flat=True)) <= set(AutreFederation.values)
+    for structure in structures.order_by("identifiant")[:150]:
+        structure.full_clean()
+    for agrement in Agrement.objects.order_by("pk")[:500]:
+        agrement.full_clean()
+    for reponse in Reponse.objects.exclude(instantane={}).order_by("pk")[:100]:
+        assert reponse.instantane["departement"] == reponse.structure.departement_id
+        assert reponse.instantane["gestionnaire"] == reponse.structure.gestionnaire.siren
+
+
+def test_the_summary_counts_the_loaded_data():
+    demo("--taille", PETITE)
+    resume = resume_demo()
+    donnees = generer_donnees_demo(taille=0.1)
+    compte = donnees.compter()
+    assert (resume.cs_actifs, resume.evs_actifs) == (compte["cs_actifs"], compte["evs_actifs"])
+    assert resume.departements == 101 and resume.departements_minuscules >= 5
+    assert resume.reponses == compte["reponses"]
+    assert [c.annee for c in resume.campagnes] == [2021, 2022, 2023, 2024, 2025, 2026]
