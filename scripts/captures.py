@@ -34,7 +34,7 @@ def capturer(url: str, sortie: Path) -> None:
                 page.get_by_label("J'ai lu la charte").check()
                 page.get_by_role("button", name="Accepter la charte et continuer").click()
             page.goto(chemin)
-            page.screenshot(path=str(sortie / fichier), full_page=False)
+            page.screenshot(path=str(sortie / fichier), full_page=True)
             print(f"{fichier} : {page.title()}")
             contexte.close()
         navigateur.close()
