@@ -326,7 +326,7 @@ class _Plan:
                 nom_champ = CHAMPS[colonne]
                 valeur = v[colonne]
                 valeurs[nom_champ] = _valeur_par_defaut(nom_champ) if valeur is None else valeur
-        gestionnaire_id, nouveau_gestionnaire = self._gestionnaire(v.get("gestionnaire"), departement)
+        gestionnaire_id, nouveau_gestionnaire = self._gestionnaire(v.get("gestionnaire"), departement, existante)
 
         if existante is None:
             self._creer(ligne, valeurs, gestionnaire_id, nouveau_gestionnaire, periode, rapport)
@@ -361,10 +361,22 @@ class _Plan:
             return None
         return debut, fin
 
-    def _gestionnaire(self, nom: str | None, departement: str) -> tuple[int | None, Gestionnaire | None]:
-        """Même nom (sans tenir compte de la casse ni des accents) et même département : même organisme."""
+    def _gestionnaire(
+        self, nom: str | None, departement: str, existante: Structure | None = None
+    ) -> tuple[int | None, Gestionnaire | None]:
+        """Même nom (sans tenir compte de la casse ni des accents) et même département : même organisme.
+
+        Une structure dont l'organisme actuel porte déjà ce nom le garde : deux associations homonymes
+        d'un même département restent deux organismes distincts."""
         if "gestionnaire" not in self.colonnes or not nom:
             return None, None
+        if (
+            existante is not None
+            and existante.gestionnaire_id
+            and existante.departement_id == departement
+            and normaliser(existante.gestionnaire.nom) == normaliser(nom)
+        ):
+            return existante.gestionnaire_id, None
         cle = (normaliser(nom), departement)
         if cle in self.gestionnaires:
             return self.gestionnaires[cle], None

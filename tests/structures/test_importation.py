@@ -557,6 +557,24 @@ def test_export_then_import_gives_no_change(format, structure_69, structure_01):
     assert Structure.objects.count() == avant
 
 
+def test_two_namesake_managing_bodies_of_one_department_stay_distinct_through_export_and_import():
+    premiere = StructureFactory(
+        identifiant="EVS69001", gestionnaire=Gestionnaire.objects.create(nom="Association La Fabrique")
+    )
+    seconde = StructureFactory(
+        identifiant="EVS69002", gestionnaire=Gestionnaire.objects.create(nom="Association La Fabrique")
+    )
+
+    contenu = registre_exporter(structures=Structure.objects.all(), format="csv", aujourd_hui=AUJOURD_HUI)
+    rapport = importer(contenu, nom="registre.csv")
+
+    assert messages(rapport) == []
+    assert rapport.resume() == "0 création, 0 modification, 2 lignes inchangées, 0 agrément ajouté"
+    premiere.refresh_from_db()
+    seconde.refresh_from_db()
+    assert premiere.gestionnaire_id != seconde.gestionnaire_id
+
+
 def test_the_csv_export_is_for_french_excel():
     importer(fichier_csv([ligne()]))
     contenu = registre_exporter(structures=Structure.objects.all(), format="csv", aujourd_hui=AUJOURD_HUI)
