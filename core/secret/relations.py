@@ -1,0 +1,216 @@
+"""Les relations additives entre cellules, sous forme de matrice creuse (une ligne par relation).
+
+Chaque relation s'écrit Σ coef·x = 0 avec des coefficients ±1 :
+
+- ``H`` hiérarchie : nation = Σ régions, région = Σ départements, département = Σ zones (zone
+  « reste » comprise), pour chaque somme et chaque effectif, dans chaque public ;
+- ``P`` publics : ensemble = CS + EVS ;
+- ``R`` répartition : répondants de la question = Σ effectifs des modalités (choix unique, oui/non) ;
+- ``F`` financements : somme(total) = Σ somme(composantes) (``Relation`` déclarées).
+
+Seules les sommes et les effectifs sont des inconnues possibles : une moyenne est masquée exactement
+quand sa somme l'est (le nombre de répondants est publié), une part quand son effectif l'est, et les
+quantiles ne sont dans aucune relation linéaire. Les répondants sont toujours publiés : ce sont des
+constantes. Quand une relation n'est pas exactement vérifiée par les données (réponses partielles
+aux lignes de financement), on suppose prudemment que l'attaquant connaît l'écart : les contraintes
+sont écrites sur les écarts à la vraie valeur (A·y = 0).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from core.stats.modele import PUBLIC_ENSEMBLE, QUESTION_CAMPAGNE, QuestionStat, Relation
+
+NIVEAU_PARENT = {"region": "nation", "departement": "region", "zone": "departement"}
+TYPES_RELATION = ("H", "P", "R", "F")
+STATS_LP = ("somme", "effectif")
+_CLE = ["niveau", "territoire", "public", "question", "statistique", "modalite"]
+
+
+@dataclass
+class Systeme:
+    """Matrice des relations et vecteurs par cellule (indices = numéros de ligne de la table)."""
+
+    A: sparse.csr_array  # relations × cellules
+    A_csc: sparse.csc_array
+    type_relation: np.ndarray  # indice dans TYPES_RELATION, par relation
+    valeur: np.ndarray  # valeur exacte (0 pour les cellules hors relations)
+    borne_min: np.ndarray  # bornes a priori connues de tous
+    borne_max: np.ndarray
+    variable: np.ndarray  # bool : somme ou effectif (inconnue possible)
+    famille: np.ndarray  # composante connexe du graphe complet des relations (-1 hors relations)
+    niveau: np.ndarray  # indice dans NIVEAUX
+    denominateur: np.ndarray  # répondants à la question dans le territoire et le public de la cellule
+    positive: np.ndarray  # bool : borne a priori ≥ 0
+
+    @property
+    def n_cellules(self) -> int:
+        return self.valeur.shape[0]
+
+    def parts_propres(self, initie: np.ndarray, gestionnaire: int, cellules) -> dict[int, tuple[float, float]]:
+        """Part connue d'un initié dans des cellules : (borne basse de sa contribution, de ses répondants).
+
+        Un gestionnaire seul contributeur d'une cellule en connaît la valeur et le nombre de
+        répondants ; dans une cellule qui en contient d'autres (total d'une relation dont elles sont
+        des termes, récursivement : nation ⊃ régions ⊃ départements ⊃ zones, ensemble ⊃ CS, EVS),
+        sa contribution est au moins la somme de ses parts dans les termes.
+        """
+        if not hasattr(self, "_totaux"):
+            csc = self.A_csc
+            self._totaux = (csc.indptr, csc.indices, csc.data)
+        indptr_c, lignes_c, coefs_c = self._totaux
+        A = self.A
+        memo: dict[int, tuple[float, float]] = {}
+
+        def part(j: int) -> tuple[float, float]:
+            if j in memo:
+                return memo[j]
+            memo[j] = (0.0, 0.0)
+            if initie[j] == gestionnaire:
+                memo[j] = (float(self.valeur[j]), float(self.denominateur[j]))
+                return memo[j]
+            meilleur = (0.0, 0.0)
+            for t in range(indptr_c[j], indptr_c[j + 1]):
+                if coefs_c[t] >= 0:
+                    continue
+                r = lignes_c[t]
+                v, d = 0.0, 0.0
+                for u in range(A.indptr[r], A.indptr[r + 1]):
+                    k = A.indices[u]
+                    if A.data[u] > 0 and self.variable[k]:
+                        pv, pd = part(int(k))
+                        v += pv
+                        d += pd
+                meilleur = (max(meilleur[0], v), max(meilleur[1], d))
+            memo[j] = meilleur
+            return meilleur
+
+        return {int(j): part(int(j)) for j in cellules}
+
+
+def _entrees(cellules: pl.DataFrame, questions: Iterable[QuestionStat], relations: Iterable[Relation]) -> pl.DataFrame:
+    """Entrées (relation, cellule, coef) de toutes les relations, calculées par jointures."""
+    c = cellules.select(*_CLE, "id")
+    lp = c.filter(pl.col("statistique").is_in(STATS_LP))
+    morceaux: list[pl.DataFrame] = []
+
+    # H : enfant (+1), parent (−1) ; la relation est identifiée par la cellule parent.
+    enfants = (
+        lp.filter(pl.col("niveau") != "nation")
+        .join(cellules.select("id", "parent"), on="id")
+        .with_columns(niveau_parent=pl.col("niveau").replace_strict(NIVEAU_PARENT, default=None))
+    )
+    h = enfants.join(
+        lp.rename({"id": "id_parent", "territoire": "parent", "niveau": "niveau_parent"}),
+        on=["niveau_parent", "parent", "public", "question", "statistique", "modalite"],
+    )
+    morceaux.append(h.select(t=pl.lit(0), k=pl.col("id_parent"), id=pl.col("id"), coef=pl.lit(1)))
+    morceaux.append(h.select(t=pl.lit(0), k=pl.col("id_parent"), id=pl.col("id_parent"), coef=pl.lit(-1)).unique())
+
+    # P : CS (+1) + EVS (+1) − ensemble (−1).
+    publics = set(cellules["public"].unique().to_list())
+    if {"CS", "EVS", PUBLIC_ENSEMBLE} <= publics:
+        ens = lp.filter(pl.col("public") == PUBLIC_ENSEMBLE).drop("public").rename({"id": "id_ens"})
+        cote = ["niveau", "territoire", "question", "statistique", "modalite"]
+        for pub in ("CS", "EVS"):
+            j = lp.filter(pl.col("public") == pub).join(ens, on=cote)
+            morceaux.append(j.select(t=pl.lit(1), k=pl.col("id_ens"), id=pl.col("id"), coef=pl.lit(1)))
+        morceaux.append(ens.select(t=pl.lit(1), k=pl.col("id_ens"), id=pl.col("id_ens"), coef=pl.lit(-1)))
+
+    # R : Σ effectifs (+1) − répondants de la question (−1), pour les questions additives.
+    additives = [q.code for q in questions if q.est_additive]
+    if additives:
+        rep = c.filter((pl.col("statistique") == "repondants") & pl.col("question").is_in(additives)).select(
+            "niveau", "territoire", "public", "question", id_rep="id"
+        )
+        eff = lp.filter((pl.col("statistique") == "effectif") & pl.col("question").is_in(additives))
+        j = eff.join(rep, on=["niveau", "territoire", "public", "question"])
+        morceaux.append(j.select(t=pl.lit(2), k=pl.col("id_rep"), id=pl.col("id"), coef=pl.lit(1)))
+        morceaux.append(rep.select(t=pl.lit(2), k=pl.col("id_rep"), id=pl.col("id_rep"), coef=pl.lit(-1)))
+
+    # F : Σ composantes (+1) − total (−1), par relation déclarée.
+    sommes = lp.filter(pl.col("statistique") == "somme").select("niveau", "territoire", "public", "question", "id")
+    relations = list(relations)
+    for r_index, rel in enumerate(relations):
+        tot = sommes.filter(pl.col("question") == rel.total).drop("question").rename({"id": "id_tot"})
+        comp = sommes.filter(pl.col("question").is_in(list(rel.composantes)))
+        j = comp.join(tot, on=["niveau", "territoire", "public"])
+        k = pl.col("id_tot") * len(relations) + r_index
+        morceaux.append(j.select(t=pl.lit(3), k=k, id=pl.col("id"), coef=pl.lit(1)))
+        morceaux.append(tot.select(t=pl.lit(3), k=k, id=pl.col("id_tot"), coef=pl.lit(-1)))
+
+    schema = {"t": pl.Int64, "k": pl.Int64, "id": pl.Int64, "coef": pl.Int8}
+    entrees = pl.concat([m.select([pl.col(n).cast(d) for n, d in schema.items()]) for m in morceaux])
+    return entrees.with_columns(ligne=(pl.col("t") * (1 << 40) + pl.col("k")).rank("dense").cast(pl.Int64) - 1)
+
+
+def construire_systeme(
+    cellules: pl.DataFrame,
+    questions: Iterable[QuestionStat],
+    relations: Iterable[Relation] = (),
+) -> Systeme:
+    """Construit la matrice des relations d'une table de cellules (colonne ``id`` = numéro de ligne)."""
+    questions = list(questions)
+    relations = list(relations)
+    if "id" not in cellules.columns:
+        cellules = cellules.with_row_index("id")
+    cellules = cellules.with_columns(pl.col("id").cast(pl.Int64))
+    n = cellules.height
+    entrees = _entrees(cellules, questions, relations)
+    n_lignes = int(entrees["ligne"].max() + 1) if entrees.height else 0
+    A = sparse.csr_array(
+        (
+            entrees["coef"].to_numpy().astype(np.float64),
+            (entrees["ligne"].to_numpy(), entrees["id"].to_numpy()),
+        ),
+        shape=(n_lignes, n),
+    )
+    A.sum_duplicates()
+    types = np.zeros(n_lignes, dtype=np.int8)
+    if entrees.height:
+        premiers = entrees.group_by("ligne").agg(pl.col("t").first()).sort("ligne")
+        types = premiers["t"].to_numpy().astype(np.int8)
+
+    stat = cellules["statistique"].to_numpy()
+    variable = np.isin(stat, STATS_LP) & (cellules["question"].to_numpy() != QUESTION_CAMPAGNE)
+    valeur = cellules["valeur_brute"].fill_null(0.0).to_numpy().astype(np.float64)
+    negatif = cellules["negatif"].fill_null(False).to_numpy()
+    borne_min = np.where(negatif & (stat == "somme"), -np.inf, 0.0)
+    denominateur = cellules["denominateur"].fill_null(0).to_numpy().astype(np.float64)
+    # Effectif ≤ répondants publiés ; une somme sans aucun répondant (publié : 0) vaut 0.
+    borne_max = np.where(stat == "effectif", denominateur, np.inf)
+    sans_repondant = (stat == "somme") & (denominateur == 0)
+    borne_min = np.where(sans_repondant, 0.0, borne_min)
+    borne_max = np.where(sans_repondant, 0.0, borne_max)
+    fixe = ~variable
+    borne_min = np.where(fixe, valeur, borne_min)
+    borne_max = np.where(fixe, valeur, borne_max)
+
+    # Familles : composantes connexes du graphe biparti relations–inconnues possibles.
+    famille = np.full(n, -1, dtype=np.int64)
+    Av = A[:, np.flatnonzero(variable)].tocoo()
+    nv = int(variable.sum())
+    if n_lignes and nv:
+        graphe = sparse.coo_array((np.ones(Av.nnz), (Av.row, n_lignes + Av.col)), shape=(n_lignes + nv, n_lignes + nv))
+        _, etiquettes = connected_components(graphe, directed=False)
+        famille[np.flatnonzero(variable)] = etiquettes[n_lignes:]
+    niveaux = {"nation": 0, "region": 1, "departement": 2, "zone": 3}
+    niveau = cellules["niveau"].replace_strict(niveaux, return_dtype=pl.Int8).to_numpy()
+    return Systeme(
+        A=A,
+        A_csc=A.tocsc(),
+        type_relation=types,
+        valeur=valeur,
+        borne_min=borne_min.astype(np.float64),
+        borne_max=borne_max.astype(np.float64),
+        variable=variable,
+        famille=famille,
+        niveau=niveau,
+        denominateur=denominateur,
+        positive=borne_min >= 0,
+    )

@@ -1,0 +1,46 @@
+"""Cœur statistique de SENACS (Python pur : jamais de Django).
+
+API :
+- ``calculer_statistiques(microdonnees, attendus, questions, campagne=…)`` → table de cellules ;
+- ``calculer_statistiques_naif(...)`` → les mêmes chiffres, calculés groupe par groupe (tests) ;
+- ``vers_csv_ouvert(cellules, chemin)`` → le fichier open data (``docs/schemas/agregats-v1.md``).
+"""
+
+from core.stats.calcul import calculer_statistiques, catalogue_cellules, groupes_de
+from core.stats.export import vers_csv_ouvert, vers_table_ouverte
+from core.stats.modele import (
+    COLONNES_INTERNES,
+    COLONNES_OUVERTES,
+    PUBLICS,
+    SCHEMA_CELLULES,
+    STATUT_PUBLIE,
+    STATUT_SANS_OBJET,
+    STATUT_SECRET,
+    ErreurDonnees,
+    QuestionStat,
+    Relation,
+    Territoires,
+    valider_entrees,
+)
+from core.stats.naif import calculer_statistiques_naif
+
+__all__ = [
+    "COLONNES_INTERNES",
+    "COLONNES_OUVERTES",
+    "PUBLICS",
+    "SCHEMA_CELLULES",
+    "STATUT_PUBLIE",
+    "STATUT_SANS_OBJET",
+    "STATUT_SECRET",
+    "ErreurDonnees",
+    "QuestionStat",
+    "Relation",
+    "Territoires",
+    "calculer_statistiques",
+    "calculer_statistiques_naif",
+    "catalogue_cellules",
+    "groupes_de",
+    "valider_entrees",
+    "vers_csv_ouvert",
+    "vers_table_ouverte",
+]
