@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "senacs.campagnes",
     "senacs.questionnaires",
     "senacs.reponses",
+    "senacs.controles",
+    "senacs.statistiques",
+    "senacs.copil",
+    "senacs.journal",
     "senacs.demo",
     "senacs.www",
 ]
@@ -169,3 +173,6 @@ LOGGING = {
 
 # Version de la charte d'utilisation en vigueur : la changer fait relire et accepter la charte à tous.
 SENACS_CHARTE_VERSION = envstr("SENACS_CHARTE_VERSION", "2024-1")
+
+# Adresse publique du site (avec https://), pour les liens absolus des courriels.
+SENACS_URL_SITE = envstr("SENACS_URL_SITE", "")
