@@ -75,3 +75,32 @@ def test_the_senacs_console_command_runs_django_management_commands():
     )
     assert resultat.returncode == 0, resultat.stderr
     assert "System check identified no issues" in resultat.stdout
+
+
+def test_production_static_files_are_collected_and_every_page_asset_resolves(tmp_path):
+    """Avec le stockage « manifest » de production, un fichier statique absent fait une erreur 500 :
+    on collecte les fichiers, puis on rend les gabarits principaux avec ce stockage."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "SENACS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    senacs = str(Path(sys.executable).parent / "senacs")
+    collecte = subprocess.run(
+        [senacs, "collectstatic", "--noinput", "-v", "0"], cwd=RACINE, env=env, capture_output=True, text=True
+    )
+    assert collecte.returncode == 0, collecte.stderr
+    script = (
+        "import django; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "from django.test import Client; c = Client();"
+        "r = c.get('/connexion/', secure=True); assert r.status_code == 200, r.status_code;"
+        "r = c.get('/public/structures/', secure=True); assert r.status_code == 200, r.status_code;"
+        "print('ok')"
+    )
+    rendu = subprocess.run([sys.executable, "-c", script], cwd=RACINE, env=env, capture_output=True, text=True)
+    assert rendu.returncode == 0, rendu.stderr[-2000:]
+    assert rendu.stdout.strip() == "ok"
