@@ -38,10 +38,6 @@ INSTALLED_APPS = [
     "senacs.campagnes",
     "senacs.questionnaires",
     "senacs.reponses",
-    "senacs.controles",
-    "senacs.statistiques",
-    "senacs.copil",
-    "senacs.journal",
     "senacs.demo",
     "senacs.www",
 ]
