@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "senacs.campagnes",
     "senacs.questionnaires",
     "senacs.reponses",
+    "senacs.controles",
     "senacs.demo",
     "senacs.www",
 ]

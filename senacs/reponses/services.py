@@ -422,6 +422,9 @@ def reponse_soumettre(
     r.soumise_le = maintenant
     r.instantane = instantane_structure(r.structure)
     r.save(update_fields=["statut", "soumise_le", "instantane", "justifications"])
+    from senacs.controles.services import controles_apres_depot  # import tardif : controles importe ce module
+
+    controles_apres_depot(r)
     reponse.statut, reponse.soumise_le, reponse.instantane, reponse.justifications = (
         r.statut,
         r.soumise_le,

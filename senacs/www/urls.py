@@ -9,6 +9,7 @@ urlpatterns = [
     path("campagnes/", include("senacs.www.campagnes.urls")),
     path("structures/", include("senacs.www.structures.urls")),
     path("registre/", include("senacs.www.registre.urls")),
+    path("controle/", include("senacs.www.controles.urls")),
     path("saisie/", include("senacs.www.saisie.urls")),
     path("revue/", include("senacs.www.revue.urls")),
     path("alertes/", include("senacs.www.alertes.urls")),
