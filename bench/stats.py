@@ -2,6 +2,10 @@
 
 Usage : ``.venv/bin/python bench/stats.py [--graine 2025] [--csv chemin]``
 
+``--demo [--campagne 2025]`` : les mêmes mesures sur une campagne de la base de démonstration
+(réponses déposées, instantanés, questions et relations de ``senacs.statistiques.selectors``) ; la
+base est celle des réglages Django (``SENACS_VAR_DIR=… .venv/bin/python bench/stats.py --demo``).
+
 La campagne est générée ici même, de façon déterministe : ≈ 4 070 structures (≈ 2 380 CS et 1 690
 EVS) dans les 101 départements (codes INSEE réels de ``core.territoires``), dont quelques
 départements de 1 à 5 structures, des zones dans 3 départements, ≈ 60 questions numériques (dont le
@@ -182,16 +186,43 @@ def polars_nu(micro: pl.DataFrame, questions: list[QuestionStat]) -> pl.DataFram
     )
 
 
+def charger_demo(annee: int):
+    """Entrées du cœur pour une campagne de la base de démonstration (mêmes choix que la diffusion)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from senacs.campagnes.models import Campagne
+    from senacs.statistiques.selectors import donnees_campagne
+
+    campagne = Campagne.objects.filter(annee=annee).select_related("questionnaire").first()
+    if campagne is None or campagne.questionnaire_id is None:
+        raise SystemExit(f"Campagne {annee} introuvable (ou sans questionnaire) dans la base de démonstration.")
+    t0 = time.perf_counter()
+    d = donnees_campagne(campagne)
+    print(f"lecture de la base : {time.perf_counter() - t0:.2f} s")
+    return d.microdonnees, d.attendus, d.questions, d.relations, d.territoires, d.internes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graine", type=int, default=2025)
+    parser.add_argument("--demo", action="store_true", help="mesurer une campagne de la base de démonstration")
+    parser.add_argument("--campagne", type=int, default=2025, help="année de la campagne (avec --demo)")
     parser.add_argument("--csv", type=Path, default=None, help="écrit aussi le CSV open data")
     parser.add_argument("--tracemalloc", action="store_true", help="mesure aussi le pic Python (plus lent)")
     args = parser.parse_args()
-    micro, attendus, questions, relations, territoires = generer(args.graine)
+    internes: frozenset[str] = frozenset()
+    if args.demo:
+        micro, attendus, questions, relations, territoires, internes = charger_demo(args.campagne)
+    else:
+        micro, attendus, questions, relations, territoires = generer(args.graine)
     n_zones = sum(len(z) for z in territoires.zones.values())
     print(
-        f"campagne synthétique : {attendus.height} attendues, {micro.height} répondantes, "
+        f"campagne {'de démonstration ' + str(args.campagne) if args.demo else 'synthétique'} : "
+        f"{attendus.height} attendues, {micro.height} répondantes, "
         f"{len(questions)} questions, {len(territoires.regions)} régions, "
         f"{sum(len(d) for d in territoires.regions.values())} départements, {n_zones} zones"
     )
@@ -204,8 +235,15 @@ def main() -> None:
     stats_s = time.perf_counter() - t0
     print(f"statistiques : {cellules.height} cellules en {stats_s:.2f} s")
 
+    bornes = None
+    if internes:  # total interne connu de tous (répartition par âge) : comme la diffusion
+        from senacs.statistiques.services import _bornes, _neutraliser_internes
+
+        cellules = _neutraliser_internes(cellules, internes)
+        bornes = _bornes(cellules, internes)
+
     t0 = time.perf_counter()
-    resultat = proteger(cellules, questions, relations, politique)
+    resultat = proteger(cellules, questions, relations, politique, bornes=bornes)
     suppression_s = time.perf_counter() - t0
     protegees = resultat.cellules
     secretes = int((protegees["statut"] == "secret").sum())
@@ -216,7 +254,7 @@ def main() -> None:
     )
 
     t0 = time.perf_counter()
-    rapport = auditer(protegees, questions, relations, politique)
+    rapport = auditer(protegees, questions, relations, politique, bornes=bornes)
     audit_s = time.perf_counter() - t0
     print(rapport.resume())
 

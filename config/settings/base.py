@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "senacs.questionnaires",
     "senacs.reponses",
     "senacs.controles",
+    "senacs.statistiques",
+    "senacs.copil",
+    "senacs.journal",
     "senacs.demo",
     "senacs.www",
 ]

@@ -14,4 +14,7 @@ urlpatterns = [
     path("revue/", include("senacs.www.revue.urls")),
     path("alertes/", include("senacs.www.alertes.urls")),
     path("imports/", include("senacs.www.imports.urls")),
+    path("tableaux/", include("senacs.www.statistiques.urls")),
+    path("copil/", include("senacs.www.copil.urls")),
+    path("journal/", include("senacs.www.journal.urls")),
 ]

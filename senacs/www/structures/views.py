@@ -14,6 +14,8 @@ from core.questions_identite import reponses_identite
 from core.territoires import departements
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import LIBELLES_ETATS, avec_etat, campagne_courante, etat_de
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.structures.models import (
     AutreFederation,
     GeographiePrioritaire,
@@ -85,13 +87,14 @@ def liste(request):
 
 @login_required
 def detail(request, pk: int):
-    # Pas de @lecture_seule : chaque consultation de réponses brutes sera journalisée (accès lisible par la structure).
+    # Pas de @lecture_seule : chaque consultation de réponses brutes est journalisée (accès lisible par la structure).
     structure = get_object_or_404(
         Structure.objects.visibles_par(request.perimetre)
         .select_related("departement__region", "zone", "gestionnaire", "federation")
         .prefetch_related("agrements"),
         pk=pk,
     )
+    journaliser_acces(request, structures=[structure], nature=Nature.FICHE, detail="Fiche et réponses d'identité")
     jour = timezone.localdate()
     reponses = {r.campagne_id: r for r in structure.reponses.order_by()}
     campagnes = []

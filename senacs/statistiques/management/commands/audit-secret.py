@@ -1,0 +1,84 @@
+"""But : vérifier que les agrégats diffusés d'une campagne ne permettent de retrouver aucune réponse.
+
+Rejoue l'audit du secret statistique (programmes linéaires de l'attaquant, initiés compris) sur la
+diffusion en vigueur, avec tout ce qui a déjà été publié, et affiche les cellules masquées, les
+cellules exposées (avec l'intervalle que l'attaquant obtient) et les violations des règles primaires.
+Sans diffusion, simule la diffusion (calcul, secret, audit) sans rien figer.
+
+Code de sortie : 0 si l'audit est réussi, 1 si une cellule est exposée ou une règle enfreinte,
+2 en cas d'erreur (campagne inconnue…).
+
+Usage :
+    senacs audit-secret --campagne 2025
+    senacs audit-secret --campagne 2025 --exposees 50
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from core.formats import formater_nombre
+from senacs.campagnes.models import Campagne
+from senacs.statistiques.services import (
+    ErreurPublication,
+    audit_diffusion,
+    calculer_diffusion,
+    diffusion_courante,
+)
+
+
+def _borne(v) -> str:
+    return "?" if v is None else formater_nombre(v, 2)
+
+
+class Command(BaseCommand):
+    help = "Audite le secret statistique des agrégats diffusés d'une campagne (code 1 si une cellule est exposée)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campagne", type=int, required=True, help="Année de la campagne (ex. 2025).")
+        parser.add_argument("--exposees", type=int, default=20, help="Nombre de cellules exposées à détailler.")
+
+    def handle(self, *args, **options):
+        campagne = Campagne.objects.filter(annee=options["campagne"]).first()
+        if campagne is None:
+            raise CommandError(f"Campagne {options['campagne']} introuvable.", returncode=2)
+        diffusion = diffusion_courante(campagne)
+        try:
+            if diffusion is None:
+                self.stdout.write(
+                    f"Campagne {campagne.annee} : aucune diffusion figée — simulation (calcul, secret, audit)…"
+                )
+                rapport = calculer_diffusion(campagne).rapport
+            else:
+                le = timezone.localtime(diffusion.creee_le)
+                self.stdout.write(
+                    f"Campagne {campagne.annee} : diffusion n° {diffusion.numero} du {le:%d/%m/%Y à %H:%M}, "
+                    "auditée avec les diffusions précédentes…"
+                )
+                rapport = audit_diffusion(diffusion)
+        except ErreurPublication as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        self.stdout.write(f"Cellules masquées : {formater_nombre(rapport.cachees.height)}")
+        self.stdout.write(f"Cellules exposées : {formater_nombre(rapport.exposees.height)}")
+        self.stdout.write(f"Violations des règles primaires : {formater_nombre(rapport.violations_primaires.height)}")
+        n = options["exposees"]
+        if rapport.exposees.height:
+            self.stdout.write("Premières cellules exposées (intervalle que l'attaquant obtient) :")
+            for e in rapport.exposees.head(n).iter_rows(named=True):
+                modalite = f" [{e['modalite']}]" if e["modalite"] else ""
+                self.stdout.write(
+                    f"  {e['niveau']} {e['territoire']} {e['public']} {e['question']} {e['statistique']}{modalite} : "
+                    f"[{_borne(e['min'])} ; {_borne(e['max'])}], protection requise ± "
+                    f"{formater_nombre(max(e['upl'] or 0, e['lpl'] or 0), 2)} — scénario {e['scenario']}"
+                )
+        if rapport.violations_primaires.height:
+            self.stdout.write("Premières violations :")
+            for v in rapport.violations_primaires.head(n).iter_rows(named=True):
+                modalite = f" [{v['modalite']}]" if v["modalite"] else ""
+                self.stdout.write(
+                    f"  {v['niveau']} {v['territoire']} {v['public']} {v['question']} {v['statistique']}{modalite} : "
+                    f"{v['regle']}"
+                )
+        self.stdout.write(rapport.resume())
+        if not rapport.ok:
+            raise CommandError("Audit en échec : rien ne doit être publié.", returncode=1)
+        self.stdout.write(self.style.SUCCESS("Audit réussi : aucune cellule exposée."))
