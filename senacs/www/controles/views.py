@@ -55,6 +55,8 @@ from senacs.controles.services import (
     reponse_valider,
     reponse_verrouillee,
 )
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.reponses.models import Reponse, Statut
 from senacs.reponses.selectors import organisme_saisie
 from senacs.structures.models import Structure
@@ -407,7 +409,9 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
 @perimetre_requis(_controleur)
 @lecture_seule
 def reponse(request, annee: int, pk: int):
-    return _rendre_reponse(request, _reponse_controlee(request, annee, pk))
+    r = _reponse_controlee(request, annee, pk)
+    journaliser_acces(request, structures=[r.structure_id], campagne=r.campagne, nature=Nature.CONTROLE)
+    return _rendre_reponse(request, r)
 
 
 @require_POST
@@ -630,7 +634,9 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
 @perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
 @lecture_seule
 def interpellation(request, annee: int, pk: int):
-    return _rendre_interpellation(request, _interpellation(request, annee, pk))
+    i = _interpellation(request, annee, pk)
+    journaliser_acces(request, structures=[i.reponse.structure_id], campagne=i.campagne, nature=Nature.CONTROLE)
+    return _rendre_interpellation(request, i)
 
 
 ACTIONS_STRUCTURE = ("corriger", "justifier")

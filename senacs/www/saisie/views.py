@@ -26,6 +26,8 @@ from core.questionnaire.modele import Questionnaire as ModeleQuestionnaire
 from core.questionnaire.saisie import ErreurSaisie, EtatSaisie, differences, etat_saisie, lire, manquante
 from core.roles import Role
 from senacs.campagnes.models import Campagne
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.reponses import selectors
 from senacs.reponses.models import Reponse, ReponseHistorique, Statut
 from senacs.reponses.recu import recu, recu_pdf
@@ -154,6 +156,11 @@ def _saisie(request, annee: int, pk: int) -> Saisie:
         pour_le_compte = True
     else:
         raise Http404("Structure hors de votre périmètre de saisie.")
+    if request.method == "GET":  # consultation des réponses brutes (la structure elle-même n'est pas journalisée)
+        nature = Nature.EXPORT_STRUCTURE if request.resolver_match.url_name == "recu_pdf" else Nature.SAISIE
+        journaliser_acces(
+            request, structures=[structure], campagne=campagne, nature=nature, detail=request.resolver_match.url_name
+        )
     jour = timezone.localdate()
     reponse = selectors.reponse_de(campagne, structure)
     if reponse is not None:
