@@ -189,8 +189,84 @@ POPULATION_RURAL_CS = 0.6
 
 ANNEES_CAMPAGNES = (2021, 2022, 2023, 2024, 2025, 2026)
 CAMPAGNE_EN_COURS = 2026
-VERSION_QUESTIONNAIRE = "{annee}-provisoire"
+VERSION_QUESTIONNAIRE = "{annee}"  # version des fichiers questionnaires/AAAA.yaml
 TAUX_REPONSE = {"CS": 0.90, "EVS": 0.80}
 TAUX_REPONSE_BORNES = (0.75, 1.0)  # dispersion départementale (CS)
 PART_COMMENCEES_EN_COURS = 0.40  # campagne en cours : part des structures attendues qui ont commencé
 PART_SOUMISES_PARMI_COMMENCEES = 0.30
+
+# --- Réponses au questionnaire (calibration §5 à §9) -----------------------------------------------------
+# Les montants sont ceux de la dernière année de données (2025) ; les années précédentes suivent
+# NIVEAU_PRIX. Les médianes des lois log-normales sont avant les multiplicateurs.
+
+ANNEES_DONNEES = tuple(a - 1 for a in ANNEES_CAMPAGNES)  # 2020 à 2025
+NIVEAU_PRIX = {2020: 0.87, 2021: 0.89, 2022: 0.93, 2023: 0.97, 2024: 0.99, 2025: 1.0}  # [I] inflation
+EFFET_COVID = {"H01": 0.85, "D01": 0.9, "F18": 0.6}  # données 2020 : fréquentation, bénévoles, usagers
+
+# §7 budget (total des produits, F04) : médiane, sigma log, bornes ; multiplicateurs des CS.
+BUDGET = {"CS": (500_000, 0.70, 80_000, 4_000_000), "EVS": (55_000, 0.80, 5_000, 380_000)}
+BUDGET_QPV, BUDGET_RURAL, BUDGET_CAF = 1.15, 0.75, 1.10
+# Résultat : charges = produits × (1 − r) ; r ~ N(0,0115 ; 0,03) donne ≈ 35 % de déficits (le N(0,005 ;
+# 0,03) du §7 en donnerait 43 %).
+RESULTAT_MOYEN, RESULTAT_ECART_STRUCTURE, RESULTAT_ECART_ANNUEL = 0.0115, 0.020, 0.022
+PART_PERSONNEL = {"CS": (0.70, 0.045, 0.55, 0.82), "EVS": (0.66, 0.07, 0.46, 0.80)}  # moyenne, écart, bornes
+# Coût d'un ETP (F03 / E02) : la médiane des CS (32 k€) concilie budget médian, 20 salariés médians et
+# un ratio ETP/salariés de 0,55 (§5) ; les 38 k€ ± 6 k€ du §7 donneraient ≈ 16 salariés médians.
+COUT_ETP = {"CS": (32_000, 0.20), "EVS": (28_000, 0.15)}
+COUT_ETP_BORNES = (26_500, 66_000)  # R06c : 25 000 à 70 000 €
+RATIO_ETP = {"CS": (0.55, 0.12), "EVS": (0.65, 0.12)}  # E02 / E01 (§5)
+RATIO_ETP_BORNES = (0.25, 0.95)
+ETP_MINIMUM_CS = 2.0
+EVS_SANS_SALARIE = 0.10  # plus les EVS trop petits pour un salarié : ≈ 12 % en tout
+DIRECTION_CS = (0.85, 0.12)  # 1 ETP, 0,5–0,9 ETP ; le reste au-delà d'un ETP
+REFERENT_FAMILLE = {"CS": 0.92, "EVS": 0.15}
+PROJET_FAMILLE_SI_REFERENT = 0.90  # B05 (ACF agréé) parmi les CS qui ont un référent famille
+
+# Prestations de la Caf plafonnées (§7) : AGC ~ U(45 k ; 80 k), ACF ~ U(12 k ; 28 k), en euros 2025.
+AGC = (45_000, 80_000)
+ACF = (12_000, 28_000)
+AGC_PART_MAX, ACF_PART_MAX = 0.25, 0.10
+# Répartition des autres financements (§7) : parts moyennes en % (Dirichlet de concentration ×40 pour
+# les CS, ×30 pour les EVS), hors AGC et ACF pour les CS (leurs montants viennent des plafonds).
+FINANCEMENTS = {
+    "CS": {
+        "F09": 11, "F10": 3, "F11": 31, "F12": 4, "F13": 5, "F14": 1.5, "F15": 7, "F16": 0.5, "F17": 2,
+        "F18": 10, "F19": 1.5, "F20": 7.5,
+    },
+    "EVS": {
+        "F08": 30, "F09": 5, "F10": 5, "F11": 22, "F12": 4, "F13": 5, "F14": 2, "F15": 6, "F16": 1, "F17": 2,
+        "F18": 8, "F19": 4, "F20": 6,
+    },
+}  # fmt: skip
+CONCENTRATION_FINANCEMENTS = {"CS": 40, "EVS": 30}
+SEUIL_LIGNE_FINANCEMENT = 300  # en deçà, la ligne vaut 0 (financeur absent)
+
+# §5 et §6 : effectifs, bénévoles, heures.
+BENEVOLES_ACTIVITE = {"CS": (22, 0.87), "EVS": (15, 0.80)}  # médiane, sigma log
+BENEVOLES_GOUVERNANCE = {"associatif": (12, 0.40, 5, 30), "autre": (5, 0.40, 2, 15), "EVS": (8, 0.45, 3, 20)}
+HEURES_PAR_BENEVOLE = (55, 0.60, 8, 350)  # médiane (moyenne ≈ 66 h), sigma log, bornes (R11a : 500 h)
+JEUNES_BENEVOLES = {"CS": 4.5, "EVS": 1.5}
+ASSOCIATIONS_HEBERGEES = {"CS": (8, 0.80, 60), "EVS": (3, 0.80, 30)}  # moyenne CS ≈ 11 (§6)
+
+# §8 : personnes touchées et répartition par âge.
+PERSONNES_TOUCHEES = {"CS": (800, 0.80), "EVS": (200, 0.80)}
+PARTS_AGES = {
+    "CS": (0.08, 0.22, 0.13, 0.07, 0.35, 0.15),
+    "EVS": (0.08, 0.18, 0.10, 0.06, 0.36, 0.22),
+}
+CONCENTRATION_AGES = 30
+# Prévalence des actions (oui/non) pour les CS ; EVS × 0,6 sauf lien social et famille (§8).
+ACTIONS = {
+    "H03": 0.90, "H05": 0.75, "H07": 0.75, "H10": 0.97, "H13": 0.80, "H16": 0.75, "H17": 0.08, "H18": 0.62,
+    "H19": 0.50, "H20": 0.93, "H21": 0.84, "H22": 0.84, "H23": 0.35, "H24": 0.45, "H25": 0.40,
+}  # fmt: skip
+ACTIONS_EVS_INCHANGEES = {"H10": 0.85, "H13": 0.70}
+FACTEUR_EVS = 0.6
+
+# §9 : corrélations (échelle log) et stabilité d'une année sur l'autre.
+CORRELATION_BUDGET_PUBLIC = 0.8
+CORRELATION_BUDGET_BENEVOLES = 0.47  # latente : ≈ 0,4 entre log budget et log bénévoles après arrondis
+AR_RHO = 0.95  # log budget (et autres grandeurs) : AR(1), écart annuel ≈ 0,08
+PART_ANNUELLE = 0.134  # part de la variance propre à l'année : 0,7 × √(0,134 × 2 × 0,05) ≈ 0,08
+PERSISTANCE_OUI_NON = (0.15, 0.8)  # part annuelle, rho : ≈ 5 % de réponses changent d'une année à l'autre
+PART_ANOMALIES = 0.03

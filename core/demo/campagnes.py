@@ -1,4 +1,6 @@
-"""Campagnes de démonstration (2021 à 2026) et réponses d'identité (section A, questions A01 à A26)."""
+"""Campagnes de démonstration (2021 à 2026), qui répond, quand, avec quel statut, et réponses d'identité
+(section A : A01 à A26, les axes du projet en A14A à A14E). Les autres sections sont remplies par
+``core.demo.reponses``."""
 
 import datetime
 import random
@@ -17,7 +19,8 @@ from core.demo.modeles import (
 
 PARIS = ZoneInfo("Europe/Paris")
 PHASES = ("preparation", "saisie", "controle", "analyse", "publication", "archivee")
-CODES_IDENTITE = tuple(f"A{n:02d}" for n in range(1, 27))
+CODES_AXES = ("A14A", "A14B", "A14C", "A14D", "A14E")  # A14 est un intitulé : les axes se saisissent dessous
+CODES_IDENTITE = tuple(code for n in range(1, 27) for code in ((f"A{n:02d}",) if n != 14 else CODES_AXES))
 # Fin de la période simulée pour la campagne en cours (saisie ouverte le 1er octobre 2026).
 FIN_SIMULATION = datetime.datetime(2026, 11, 27, 18, 0, tzinfo=PARIS)
 
@@ -110,15 +113,22 @@ def _derniere_annee(structure: StructureDemo) -> int:
     return min(calibrage.ANNEE_REGISTRE, structure.date_fermeture.year)
 
 
+def population_declaree(structure: StructureDemo, annee_donnees: int) -> int:
+    """Population de la zone de compétence (A12) déclarée pour une année : celle du registre la dernière
+    année, dérivée d'un taux annuel propre à la structure les années précédentes."""
+    ecart = annee_donnees - _derniere_annee(structure)
+    return max(1, round(structure.population_zone * (1 + structure.derive_population) ** ecart))
+
+
 def valeurs_identite(structure: StructureDemo, annee_donnees: int) -> dict[str, Any]:
     """Réponses A01–A26 d'une structure pour une année de données : identiques d'une année à l'autre,
-    sauf l'agrément en cours (A10, A11, A14) et la population (A12) ; la dernière année vaut le registre."""
+    sauf l'agrément en cours (A10, A11, axes A14A–A14E) et la population (A12) ; la dernière année vaut
+    le registre."""
     trouve = structure.periode_pour(annee_donnees)
     if trouve is None:
         raise ValueError(f"{structure.identifiant} n'est pas attendue pour {annee_donnees}")
     rang, periode = trouve
-    ecart = annee_donnees - _derniere_annee(structure)
-    population = max(1, round(structure.population_zone * (1 + structure.derive_population) ** ecart))
+    population = population_declaree(structure, annee_donnees)
     tirage = random.Random(f"axes:{structure.identifiant}:{rang}")
     axes = tirage.sample(noms.AXES_PROJET, tirage.randint(2, 4))
     valeurs: dict[str, Any] = {
@@ -135,7 +145,7 @@ def valeurs_identite(structure: StructureDemo, annee_donnees: int) -> dict[str, 
         "A11": periode.date_fin.isoformat(),
         "A12": population,
         "A13": structure.historique,
-        "A14": axes,
+        **dict(zip(CODES_AXES, axes, strict=False)),
         "A15": structure.mode_gestion,
         "A16": structure.type_territoire,
         "A17": structure.taille_territoire,
@@ -184,7 +194,9 @@ def generer_reponses(
 ) -> tuple[ReponseDemo, ...]:
     """Réponses de chaque campagne : ≈ 90 % des CS et 80 % des EVS attendus (70 à 100 % selon le
     département) pour les campagnes closes, toutes validées ; ≈ 40 % des attendus ont commencé la
-    campagne en cours (surtout des brouillons, parfois partiels, et des réponses soumises).
+    campagne en cours (surtout des brouillons et des réponses soumises). Les valeurs rendues ici sont
+    celles de l'identité (section A) ; ``core.demo.reponses`` complète le questionnaire et coupe les
+    brouillons.
 
     ``brouillons_imposes`` : identifiant de structure → adresse du compte de démonstration qui a un
     brouillon en cours (les comptes « structure » de la démo ont toujours un brouillon 2026)."""
@@ -224,9 +236,6 @@ def generer_reponses(
                 commencee_le = _instant_entre(rng, ouverture, FIN_SIMULATION - datetime.timedelta(days=2))
                 modifiee_le = _instant_entre(rng, commencee_le, FIN_SIMULATION)
                 soumise = compte is None and rng.random() < calibrage.PART_SOUMISES_PARMI_COMMENCEES
-                if not soumise:
-                    garde = rng.randint(3, len(valeurs) - 1)
-                    valeurs = {code: valeurs[code] for code in list(valeurs)[:garde]}
                 reponses.append(
                     ReponseDemo(
                         campagne=campagne.annee,

@@ -137,6 +137,58 @@ class ReponseDemo:
     soumise_le: datetime.datetime | None
     validee_le: datetime.datetime | None
     modifiee_par: str | None = None  # adresse électronique d'un compte de démonstration
+    # Compte qui a saisi les réponses (provenance) ; None : « la structure » sans compte connu.
+    saisie_par: str | None = None
+    # Réponses saisies pour le compte de la structure par un correspondant (droit de regard).
+    pour_le_compte: "SaisiePourLeCompte | None" = None
+    justifications: dict[str, str] = field(default_factory=dict)  # code de règle → justification
+    depot: "DepotDemo | None" = None
+
+
+@dataclass(frozen=True, slots=True)
+class SaisiePourLeCompte:
+    par: str  # adresse électronique du correspondant
+    organisme: str  # « Caf – Rhône »
+    codes: tuple[str, ...]
+    le: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DepotDemo:
+    """Dépôt n° ``numero`` d'une réponse soumise : réponses figées et avertissements justifiés, avec
+    l'empreinte SHA-256 calculée comme ``senacs.reponses.services.reponse_soumettre``."""
+
+    numero: int
+    valeurs: dict[str, Any]
+    avertissements: tuple[dict[str, Any], ...]
+    par: str
+    organisme: str
+    depose_le: datetime.datetime
+    empreinte: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnomalieInjectee:
+    """Anomalie volontairement glissée dans une réponse (calibration §9), pour mesurer plus tard le
+    rappel et les faux positifs du contrôle de cohérence. ``questions`` : codes modifiés, le principal
+    d'abord ; ``regles`` : règles du questionnaire qui doivent la signaler (vide si aucune)."""
+
+    campagne: int
+    structure: str
+    type: str
+    questions: tuple[str, ...]
+    regles: tuple[str, ...]
+    description: str
+
+    def vers_dict(self) -> dict[str, Any]:
+        return {
+            "campagne": self.campagne,
+            "structure": self.structure,
+            "type": self.type,
+            "questions": list(self.questions),
+            "regles": list(self.regles),
+            "description": self.description,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +228,9 @@ class DonneesDemo:
     campagnes: tuple[CampagneDemo, ...]
     reponses: tuple[ReponseDemo, ...]
     utilisateurs: tuple[UtilisateurDemo, ...]
+    # Comptes (non affichés, sans mot de passe utilisable) des structures qui ont commencé la campagne en cours.
+    comptes_structures: tuple[UtilisateurDemo, ...] = ()
+    anomalies_injectees: tuple[AnomalieInjectee, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     def structures_actives(self, type_structure: str | None = None) -> list[StructureDemo]:
@@ -196,13 +251,21 @@ class DonneesDemo:
             "campagnes": len(self.campagnes),
             "reponses": len(self.reponses),
             "utilisateurs": len(self.utilisateurs),
+            "comptes_structures": len(self.comptes_structures),
+            "valeurs": sum(len(r.valeurs) for r in self.reponses),
+            "depots": sum(1 for r in self.reponses if r.depot is not None),
+            "anomalies_injectees": len(self.anomalies_injectees),
             **{f"reponses_{annee}_{statut}": n for (annee, statut), n in sorted(statuts.items())},
         }
 
     def empreinte(self) -> str:
         """SHA-256 d'une sérialisation canonique de tout le jeu (preuve de déterminisme)."""
         condensat = hashlib.sha256()
-        for nom in ("federations", "gestionnaires", "zones", "structures", "campagnes", "reponses", "utilisateurs"):
+        noms = (
+            "federations", "gestionnaires", "zones", "structures", "campagnes", "reponses", "utilisateurs",
+            "comptes_structures", "anomalies_injectees",
+        )  # fmt: skip
+        for nom in noms:
             for objet in getattr(self, nom):
                 ligne = json.dumps(objet, sort_keys=True, default=_json_defaut, ensure_ascii=False)
                 condensat.update(f"{nom}\t{ligne}\n".encode())

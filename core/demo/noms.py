@@ -141,3 +141,58 @@ MOTIFS_REOUVERTURE = (
     "Réouverture de la saisie : indisponibilité de la plateforme les 28 et 29 avril.",
     "Réouverture de la saisie à la demande de plusieurs Caf (retard de clôture des comptes).",
 )
+
+# Réponses libres du questionnaire (section B) : préoccupation principale du territoire et de la structure.
+PREOCCUPATIONS_TERRITOIRE = (
+    "L'isolement des personnes âgées, en particulier dans les quartiers pavillonnaires.",
+    "La précarité des familles monoparentales et la hausse des demandes d'aide alimentaire.",
+    "Le manque de solutions de garde pour les jeunes enfants.",
+    "Le décrochage scolaire des collégiens et l'absence d'espace pour les adolescents.",
+    "La fracture numérique face à la dématérialisation des démarches administratives.",
+    "Le manque de mobilité des habitants, faute de transports en commun.",
+    "Le vieillissement de la population et la fermeture des commerces de proximité.",
+    "Les tensions entre générations dans l'espace public.",
+    "L'accès aux droits et aux soins, avec des délais de rendez-vous qui s'allongent.",
+    "Le chômage des jeunes adultes et le manque de lien avec la mission locale.",
+    "La dégradation du cadre de vie et le sentiment d'abandon du quartier.",
+    "L'arrivée de nouvelles familles qui ne connaissent pas encore les services du territoire.",
+    "La difficulté à se loger et la suroccupation des logements.",
+    "Le repli sur soi après la crise sanitaire et la baisse de la participation.",
+)
+PREOCCUPATIONS_STRUCTURE = (
+    "Renouveler et rajeunir l'équipe de bénévoles.",
+    "Stabiliser les financements et sortir des appels à projets annuels.",
+    "Recruter et garder des animateurs qualifiés.",
+    "Mobiliser les habitants dans la gouvernance de la structure.",
+    "Préparer le renouvellement du projet social et de l'agrément.",
+    "Développer l'aller-vers pour toucher les habitants qui ne viennent pas.",
+    "Adapter les locaux, devenus trop petits pour l'accueil de loisirs.",
+    "Faire face à la hausse des demandes d'accompagnement aux démarches en ligne.",
+    "Consolider le projet famille et le travail avec les écoles.",
+    "Équilibrer le budget malgré la hausse des charges de personnel et d'énergie.",
+    "Mieux coordonner l'action avec les autres équipements du territoire.",
+    "Ouvrir davantage en soirée et le week-end pour les familles qui travaillent.",
+)
+
+# Justifications données par les structures aux avertissements de leur dépôt (code de règle → texte).
+JUSTIFICATIONS = {
+    "R02": "Une partie des postes est à cheval sur plusieurs fonctions ; la ventilation est une estimation.",
+    "R04a": "L'écart correspond à des produits exceptionnels non ventilés par financeur.",
+    "R05": "Exercice marqué par une reprise de provision exceptionnelle, validée par le commissaire aux comptes.",
+    "R06b": "La structure emploie peu de salariés et achète beaucoup de prestations (intervenants extérieurs).",
+    "R06c": "Montants vérifiés avec l'expert-comptable.",
+    "R07a": "Première année d'agrément : la prestation n'a pas encore été versée.",
+    "R11a": "Chiffre vérifié : plusieurs bénévoles sont présents à temps plein toute l'année.",
+    "R14a": "Beaucoup d'enfants et de jeunes viennent de communes voisines.",
+    "R14b": "Une partie du public vient des quartiers voisins, hors de la zone de compétence.",
+    "R14d": "Les adhésions familiales sont comptées par personne.",
+    "R16a": "Évolution confirmée : reprise d'une activité et nouvelles conventions signées dans l'année.",
+    "R16b": "Évolution confirmée : recrutements liés à l'ouverture d'un nouvel accueil.",
+    "R16c": "Évolution confirmée : ouverture d'une nouvelle activité et meilleur comptage des participants.",
+    "R16d": "Évolution confirmée : départ d'un groupe de bénévoles et arrivée d'un nouveau collectif.",
+    "R20": "Le centre est situé dans le quartier prioritaire d'un bourg-centre, sur un territoire à dominante rurale.",
+    "R24": "Nombre de salariés vérifié ; beaucoup d'intervenants à temps très partiel.",
+    "R28": "Chiffre vérifié auprès de l'accueil.",
+    "R29": "Le budget prévisionnel intègre un projet d'extension qui a été voté.",
+}
+JUSTIFICATION_PAR_DEFAUT = "Chiffres vérifiés et confirmés par la direction."

@@ -9,6 +9,9 @@ class ChargementDemo(models.Model):
     graine = models.PositiveIntegerField("graine")
     taille = models.FloatField("taille relative du jeu", default=1.0)
     charge_le = models.DateTimeField("chargé le", default=timezone.now)
+    # Anomalies glissées dans les réponses (core.demo.anomalies) : campagne, structure, type, questions,
+    # règles attendues. Référence pour mesurer le rappel et les faux positifs du contrôle de cohérence.
+    anomalies_injectees = models.JSONField("anomalies injectées", default=list, blank=True)
 
     class Meta:
         verbose_name = "chargement de la démonstration"

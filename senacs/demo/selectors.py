@@ -1,4 +1,5 @@
-"""Lectures de la démonstration : empreinte des données, résumé chiffré, table des comptes."""
+"""Lectures de la démonstration : empreinte des données, résumé chiffré, table des comptes, anomalies
+injectées dans les réponses."""
 
 import datetime
 import hashlib
@@ -14,13 +15,16 @@ from core.roles import LIBELLES_ROLES, Role
 from senacs.campagnes.models import Campagne, ChangementPhase, ProrogationSaisie
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
 from senacs.demo.models import ChargementDemo
-from senacs.reponses.models import Reponse
+from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie
 from senacs.structures.models import Agrement, Gestionnaire, Structure
 from senacs.territoires.models import Federation, Zone
 
 # Tables couvertes par l'empreinte, dans l'ordre, avec les colonnes lues : les clés étrangères sont
 # remplacées par des clés naturelles et les clés primaires (qui dépendent des séquences) sont exclues,
-# comme le mot de passe (sel aléatoire) et la dernière connexion (horloge).
+# comme le mot de passe (sel aléatoire), la dernière connexion et la date du chargement (horloge). La
+# provenance des réponses, qui cite le compte par sa clé primaire, est couverte par l'historique (campagne
+# en cours, avec l'adresse du compte) et par les comptes eux-mêmes ; la valeur d'une ligne d'historique,
+# qui redit la réponse (les tests le vérifient), n'est pas relue.
 COLONNES_EMPREINTE: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("federation", Federation.objects, ("nom",)),
     ("federation_departements", Federation.departements.through.objects, ("federation__nom", "departement_id")),
@@ -56,8 +60,9 @@ COLONNES_EMPREINTE: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         "campagne",
         Campagne.objects,
         (
-            "annee", "annee_donnees", "version_questionnaire", "phase", "date_ouverture_saisie", "date_fin_saisie",
-            "date_fin_controle", "date_fin_analyse", "date_publication",
+            "annee", "annee_donnees", "version_questionnaire", "questionnaire__version", "questionnaire__empreinte",
+            "phase", "date_ouverture_saisie", "date_fin_saisie", "date_fin_controle", "date_fin_analyse",
+            "date_publication",
         ),
     ),
     (
@@ -74,10 +79,33 @@ COLONNES_EMPREINTE: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         "reponse",
         Reponse.objects,
         (
-            "campagne__annee", "structure__identifiant", "statut", "valeurs", "instantane", "commencee_le",
-            "modifiee_le", "soumise_le", "validee_le", "modifiee_par__email",
+            "campagne__annee", "structure__identifiant", "statut", "valeurs", "versions", "revision",
+            "justifications", "instantane", "commencee_le", "modifiee_le", "soumise_le", "validee_le",
+            "modifiee_par__email",
         ),
     ),
+    (
+        "depot",
+        Depot.objects,
+        (
+            "reponse__campagne__annee", "reponse__structure__identifiant", "numero", "valeurs", "avertissements",
+            "par__email", "organisme", "depose_le", "empreinte",
+        ),
+    ),
+    (
+        "reponse_historique",
+        ReponseHistorique.objects,
+        (
+            "reponse__campagne__annee", "reponse__structure__identifiant", "code", "version", "par__email",
+            "organisme", "pour_le_compte", "origine", "le",
+        ),
+    ),
+    (
+        "revue_saisie",
+        RevueSaisie.objects,
+        ("reponse__campagne__annee", "reponse__structure__identifiant", "code", "historique__le", "statut"),
+    ),
+    ("chargement", ChargementDemo.objects, ("graine", "taille", "anomalies_injectees")),
 )  # fmt: skip
 
 
@@ -130,6 +158,9 @@ class ResumeDemo:
     campagnes: tuple[LigneCampagne, ...]
     reponses: int
     agrements: int
+    questionnaires: tuple[str, ...] = ()  # versions rattachées aux campagnes
+    depots: int = 0
+    anomalies_injectees: int = 0
 
 
 def resume_demo() -> ResumeDemo:
@@ -164,7 +195,22 @@ def resume_demo() -> ResumeDemo:
         campagnes=tuple(campagnes),
         reponses=Reponse.objects.count(),
         agrements=Agrement.objects.count(),
+        questionnaires=tuple(
+            Campagne.objects.filter(questionnaire__isnull=False)
+            .order_by("annee")
+            .values_list("questionnaire__version", flat=True)
+        ),
+        depots=Depot.objects.count(),
+        anomalies_injectees=len(anomalies_injectees()),
     )
+
+
+def anomalies_injectees() -> list[dict[str, Any]]:
+    """Anomalies glissées dans les réponses par le dernier chargement de la démonstration (campagne,
+    structure, type, questions, règles attendues, description) ; vide hors démonstration. Référence pour
+    mesurer le rappel et les faux positifs du contrôle de cohérence."""
+    chargement = ChargementDemo.objects.order_by("-charge_le", "-pk").only("anomalies_injectees").first()
+    return list(chargement.anomalies_injectees) if chargement else []
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,28 +2,45 @@
 
 Le générateur (``core.demo``, Python pur) produit des dataclasses reliées par des clés naturelles ;
 on les insère ici par ``bulk_create`` dans une seule transaction, en traduisant ces clés en clés
-primaires. Le mot de passe commun est haché une seule fois (hacheur configuré) pour tous les comptes.
+primaires. Le mot de passe commun est haché une seule fois (hacheur configuré) pour tous les comptes
+de démonstration ; les comptes de saisie des structures (non affichés) ont un mot de passe inutilisable.
+
+Les questionnaires 2021–2026 du dépôt sont chargés et rattachés à leur campagne
+(``questionnaires_charger``). Chaque réponse porte, par question répondue, sa version (1) et sa
+provenance (le compte de la structure, ou « La structure » à la date du dépôt pour les campagnes
+passées sans compte connu) ; seules les réponses de la campagne en cours ont un historique ligne à
+ligne (une ligne par réponse, pour garder un chargement rapide), leurs dépôts et, pour la structure de
+démonstration du Rhône, les saisies de la Caf pour son compte à revoir (droit de regard).
 """
 
+import datetime
+import json
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 
 from core.demo import GRAINE_PAR_DEFAUT, MOT_DE_PASSE_DEMO, DonneesDemo, generer_donnees_demo
+from core.demo.calibrage import CAMPAGNE_EN_COURS
 from core.demo.comptes import CREATION_COMPTES, DOMAINE_COMPTES
+from core.demo.modeles import ReponseDemo
+from core.demo.registre import DOMAINE_FICTIF
+from core.demo.reponses import charger_questionnaires, horodatages
 from senacs.campagnes.models import Campagne, ChangementPhase, ProrogationSaisie
 from senacs.comptes.models import Mandat, Utilisateur
 from senacs.demo.models import ChargementDemo
-from senacs.reponses.models import Reponse
+from senacs.questionnaires.services import DOSSIER_QUESTIONNAIRES, questionnaires_charger
+from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie
 from senacs.structures.models import Agrement, Gestionnaire, Structure
 from senacs.territoires.models import Caf, Federation, Zone
 
 TAILLE_LOT = 1000
+MOT_DE_PASSE_INUTILISABLE = "!demo-compte-de-saisie"  # « ! » : aucun mot de passe ne le vérifie (Django)
+LA_STRUCTURE = "La structure"
 
 M = TypeVar("M", bound=models.Model)
 K = TypeVar("K", bound=Hashable)
@@ -51,10 +68,192 @@ def _inserer(modele: type[M], objets: Sequence[M], cle: Callable[[M], K]) -> dic
     return {cle(o): o.pk for o in crees}
 
 
+PARAMETRES_PAR_REQUETE = 30_000  # SQLite ≥ 3.32 : 32 766 paramètres au plus par requête
+
+
+def _json(valeur: Any) -> str:
+    return json.dumps(valeur, ensure_ascii=False, separators=(",", ":"))
+
+
+def _inserer_brut(modele: type[models.Model], colonnes: Sequence[str], lignes: Iterable[Sequence[Any]]) -> None:
+    """Insère des lignes directement par le curseur du pilote : ni préparation champ par champ de l'ORM,
+    ni journal des requêtes de DEBUG (dix fois plus rapide pour les centaines de milliers de lignes de la
+    démonstration). PostgreSQL : ``COPY … FROM STDIN`` ; SQLite : INSERT de plusieurs lignes par requête.
+    Les valeurs sont déjà prêtes pour la base : JSON en texte (``_json``), dates par
+    ``connection.ops.adapt_datetimefield_value``."""
+    champs = [modele._meta.get_field(nom) for nom in colonnes]
+    qn = connection.ops.quote_name
+    table, noms_colonnes = qn(modele._meta.db_table), ", ".join(qn(c.column) for c in champs)
+    lignes = iter(lignes)
+    with connection.cursor() as curseur:
+        pilote = curseur.cursor  # le curseur du pilote, sous l'enveloppe de journalisation de Django
+        if connection.vendor == "postgresql":
+            with pilote.copy(f"COPY {table} ({noms_colonnes}) FROM STDIN") as copie:
+                for ligne in lignes:
+                    copie.write_row(ligne)
+            return
+        gabarit = "(" + ", ".join(["%s"] * len(champs)) + ")"
+        par_requete = max(1, PARAMETRES_PAR_REQUETE // len(champs))
+        while lot := [ligne for _, ligne in zip(range(par_requete), lignes, strict=False)]:
+            pilote.execute(
+                f"INSERT INTO {table} ({noms_colonnes}) VALUES " + ", ".join([gabarit] * len(lot)),
+                [v for ligne in lot for v in ligne],
+            )
+
+
+def _codes_saisis(r: ReponseDemo, saisies: dict[int, frozenset[str]]) -> list[str]:
+    """Codes répondus par quelqu'un (les questions calculées n'ont ni version ni provenance)."""
+    codes = saisies[r.campagne]
+    return [code for code in r.valeurs if code in codes]
+
+
+def _iso(instant: datetime.datetime) -> str:
+    return instant.astimezone(datetime.UTC).isoformat()
+
+
+def _provenance(
+    r: ReponseDemo,
+    saisies: dict[int, frozenset[str]],
+    utilisateurs: dict[str, int],
+    noms: dict[str, str],
+    organisme: str,
+) -> str:
+    """Provenance de chaque réponse (JSON), au format de ``reponse_enregistrer`` : le compte de la
+    structure (campagne en cours, ou structure de démonstration), sinon « La structure » à la date du
+    dépôt. Construite en texte : une même entrée sert à toutes les questions d'une réponse passée."""
+
+    def entree(par: int | None, nom: str, organisme: str, pour_le_compte: bool, le: datetime.datetime) -> str:
+        return _json(
+            {
+                "par": par,
+                "nom": nom,
+                "organisme": organisme,
+                "pour_le_compte": pour_le_compte,
+                "origine": "saisie",
+                "le": _iso(le),
+            }
+        )
+
+    codes = _codes_saisis(r, saisies)
+    if r.pour_le_compte:
+        p = r.pour_le_compte
+        pour_le_compte = entree(utilisateurs[p.par], noms[p.par], p.organisme, True, p.le)
+        codes = [c for c in codes if c not in p.codes]
+    if r.campagne == CAMPAGNE_EN_COURS and r.saisie_par:
+        par, nom = utilisateurs[r.saisie_par], noms[r.saisie_par]
+        morceaux = [
+            f'"{code}":{entree(par, nom, organisme, False, le)}'
+            for code, le in zip(codes, horodatages(r, codes), strict=True)
+        ]
+    else:
+        if r.saisie_par:
+            commune = entree(
+                utilisateurs[r.saisie_par], noms[r.saisie_par], organisme, False, r.soumise_le or r.modifiee_le
+            )
+        else:
+            commune = entree(None, LA_STRUCTURE, "", False, r.soumise_le or r.modifiee_le)
+        morceaux = [f'"{code}":{commune}' for code in codes]
+    if r.pour_le_compte:
+        morceaux += [f'"{code}":{pour_le_compte}' for code in r.pour_le_compte.codes]
+    return "{" + ",".join(morceaux) + "}"
+
+
+def _inserer_campagne_en_cours(
+    donnees: DonneesDemo,
+    campagnes: dict[int, int],
+    structures: dict[str, int],
+    utilisateurs: dict[str, int],
+    saisies: dict[int, frozenset[str]],
+    organisme_structure: dict[str, str],
+) -> None:
+    """Campagne en cours : dépôts des réponses soumises, historique ligne à ligne de chaque réponse, et
+    revues à faire des saisies pour le compte de la structure."""
+    annee = CAMPAGNE_EN_COURS
+    en_cours = [r for r in donnees.reponses if r.campagne == annee]
+    if not en_cours:
+        return
+    pk = {
+        identifiant: reponse_id
+        for identifiant, reponse_id in Reponse.objects.filter(campagne_id=campagnes[annee]).values_list(
+            "structure__identifiant", "pk"
+        )
+    }
+    Depot.objects.bulk_create(
+        [
+            Depot(
+                reponse_id=pk[r.structure],
+                numero=r.depot.numero,
+                valeurs=r.depot.valeurs,
+                avertissements=list(r.depot.avertissements),
+                par_id=utilisateurs[r.depot.par],
+                organisme=r.depot.organisme,
+                depose_le=r.depot.depose_le,
+                empreinte=r.depot.empreinte,
+            )
+            for r in en_cours
+            if r.depot is not None
+        ],
+        batch_size=TAILLE_LOT,
+    )
+
+    date = connection.ops.adapt_datetimefield_value
+
+    def historique(r: ReponseDemo) -> Iterator[tuple]:
+        codes = [c for c in _codes_saisis(r, saisies) if not (r.pour_le_compte and c in r.pour_le_compte.codes)]
+        par = utilisateurs[r.saisie_par] if r.saisie_par else None
+        reponse, organisme = pk[r.structure], organisme_structure[r.structure]
+        for code, le in zip(codes, horodatages(r, codes), strict=True):
+            yield (reponse, code, _json(r.valeurs[code]), None, 1, par, organisme, False, "saisie", date(le))
+
+    _inserer_brut(
+        ReponseHistorique,
+        (
+            "reponse",
+            "code",
+            "valeur",
+            "ancienne_valeur",
+            "version",
+            "par",
+            "organisme",
+            "pour_le_compte",
+            "origine",
+            "le",
+        ),
+        (ligne for r in en_cours for ligne in historique(r)),
+    )
+    pour_le_compte = [
+        ReponseHistorique(
+            reponse_id=pk[r.structure],
+            code=code,
+            valeur=r.valeurs[code],
+            version=1,
+            par_id=utilisateurs[r.pour_le_compte.par],
+            organisme=r.pour_le_compte.organisme,
+            pour_le_compte=True,
+            origine="saisie",
+            le=r.pour_le_compte.le,
+        )
+        for r in en_cours
+        if r.pour_le_compte
+        for code in r.pour_le_compte.codes
+    ]
+    crees = _inserer(ReponseHistorique, pour_le_compte, lambda o: (o.reponse_id, o.code))
+    RevueSaisie.objects.bulk_create(
+        [
+            RevueSaisie(reponse_id=h.reponse_id, code=h.code, historique_id=crees[(h.reponse_id, h.code)])
+            for h in pour_le_compte
+        ]
+    )
+
+
 @transaction.atomic
 def demo_inserer(donnees: DonneesDemo) -> None:
     """Insère un jeu de démonstration déjà généré (base supposée sans structure)."""
     caf_par_departement = dict(Caf.objects.values_list("departement_id", "pk"))
+    saisies = {
+        annee: frozenset(q.code for q in questionnaire.questions() if q.saisie)
+        for annee, questionnaire in charger_questionnaires().items()
+    }
 
     federations = _inserer(Federation, [Federation(nom=f.nom) for f in donnees.federations], lambda o: o.nom)
     Couverture = Federation.departements.through
@@ -123,6 +322,8 @@ def demo_inserer(donnees: DonneesDemo) -> None:
     )
 
     mot_de_passe = make_password(MOT_DE_PASSE_DEMO)  # une seule fois : le hachage est volontairement lent
+    comptes = [*donnees.utilisateurs, *donnees.comptes_structures]
+    affiches = {u.email for u in donnees.utilisateurs}
     utilisateurs = _inserer(
         Utilisateur,
         [
@@ -130,12 +331,12 @@ def demo_inserer(donnees: DonneesDemo) -> None:
                 email=u.email,
                 prenom=u.prenom,
                 nom=u.nom,
-                password=mot_de_passe,
+                password=mot_de_passe if u.email in affiches else MOT_DE_PASSE_INUTILISABLE,
                 is_staff=u.is_staff,
                 is_superuser=u.is_superuser,
                 date_joined=u.date_joined,
             )
-            for u in donnees.utilisateurs
+            for u in comptes
         ],
         lambda o: o.email,
     )
@@ -154,9 +355,10 @@ def demo_inserer(donnees: DonneesDemo) -> None:
                 date_debut=m.date_debut,
                 date_fin=m.date_fin,
             )
-            for u in donnees.utilisateurs
+            for u in comptes
             for m in u.mandats
-        ]
+        ],
+        batch_size=TAILLE_LOT,
     )
     # cree_le est rempli à l'horloge par auto_now_add : on le fige pour que rien ne dépende de l'heure.
     Mandat.objects.filter(utilisateur_id__in=utilisateurs.values()).update(cree_le=CREATION_COMPTES)
@@ -208,25 +410,48 @@ def demo_inserer(donnees: DonneesDemo) -> None:
             for p in c.prorogations
         ]
     )
-    Reponse.objects.bulk_create(
-        [
-            Reponse(
-                campagne_id=campagnes[r.campagne],
-                structure_id=structures[r.structure],
-                statut=r.statut,
-                valeurs=r.valeurs,
-                instantane=r.instantane,
-                commencee_le=r.commencee_le,
-                modifiee_le=r.modifiee_le,
-                soumise_le=r.soumise_le,
-                validee_le=r.validee_le,
-                modifiee_par_id=utilisateurs[r.modifiee_par] if r.modifiee_par else None,
+    questionnaires_charger(DOSSIER_QUESTIONNAIRES)  # rattache chaque version à sa campagne
+    noms = {u.email: f"{u.prenom} {u.nom}".strip() for u in comptes}
+    organisme_structure = {s.identifiant: s.nom for s in donnees.structures}
+    date = connection.ops.adapt_datetimefield_value
+    _inserer_brut(
+        Reponse,
+        (
+            "campagne", "structure", "statut", "valeurs", "versions", "provenance", "revision", "justifications",
+            "instantane", "commencee_le", "modifiee_le", "soumise_le", "validee_le", "modifiee_par",
+        ),
+        (
+            (
+                campagnes[r.campagne],
+                structures[r.structure],
+                r.statut,
+                _json(r.valeurs),
+                "{" + ",".join(f'"{code}":1' for code in _codes_saisis(r, saisies)) + "}",
+                _provenance(r, saisies, utilisateurs, noms, organisme_structure[r.structure]),
+                (1 if r.valeurs else 0) + (1 if r.pour_le_compte else 0),
+                _json(r.justifications),
+                _json(r.instantane),
+                date(r.commencee_le),
+                date(r.modifiee_le),
+                date(r.soumise_le),
+                date(r.validee_le),
+                utilisateurs[r.modifiee_par] if r.modifiee_par else None,
             )
             for r in donnees.reponses
-        ],
-        batch_size=TAILLE_LOT,
+        ),
+    )  # fmt: skip
+    _inserer_campagne_en_cours(donnees, campagnes, structures, utilisateurs, saisies, organisme_structure)
+    ChargementDemo.objects.create(
+        graine=donnees.graine,
+        taille=donnees.taille,
+        anomalies_injectees=[a.vers_dict() for a in donnees.anomalies_injectees],
     )
-    ChargementDemo.objects.create(graine=donnees.graine, taille=donnees.taille)
+    if connection.vendor == "postgresql":
+        # Statistiques du planificateur à jour tout de suite (sans attendre l'autovacuum) : sans elles,
+        # les requêtes sur des tables remplies d'un coup peuvent choisir des plans désastreux.
+        with connection.cursor() as curseur:
+            for modele in (Structure, Agrement, Gestionnaire, Utilisateur, Mandat, Reponse, ReponseHistorique, Depot):
+                curseur.execute(f"ANALYZE {connection.ops.quote_name(modele._meta.db_table)}")
 
 
 def demo_charger(*, graine: int = GRAINE_PAR_DEFAUT, taille: float = 1.0) -> RapportChargement:
@@ -240,14 +465,20 @@ def demo_charger(*, graine: int = GRAINE_PAR_DEFAUT, taille: float = 1.0) -> Rap
 
 @transaction.atomic
 def demo_effacer() -> None:
-    """Efface les tables de la démonstration : registre, campagnes, réponses, comptes de démonstration.
+    """Efface les tables de la démonstration : registre, campagnes, réponses (historique, dépôts, revues),
+    comptes de démonstration et comptes de saisie des structures. Les questionnaires chargés restent.
 
     Les autres comptes sont gardés, sans leurs mandats qui visaient une structure ou une fédération
     effacée. Les régions, départements et Caf (référentiel) ne bougent pas."""
-    Reponse.objects.all().delete()
+    RevueSaisie.objects.all().delete()  # avant l'historique qu'elles protègent
+    # .only("pk") : la suppression en cascade n'a pas besoin des réponses elles-mêmes (volumineuses).
+    ReponseHistorique.objects.only("pk").delete()
+    Reponse.objects.only("pk").delete()  # dépôts compris
     Campagne.objects.all().delete()  # journal des phases et prorogations compris
     Mandat.objects.filter(Q(structure__isnull=False) | Q(federation__isnull=False)).delete()
-    Utilisateur.objects.filter(email__iendswith=f"@{DOMAINE_COMPTES}").delete()
+    Utilisateur.objects.filter(
+        Q(email__iendswith=f"@{DOMAINE_COMPTES}") | Q(email__iendswith=f"@{DOMAINE_FICTIF}")
+    ).delete()
     Agrement.objects.all().delete()
     Structure.objects.all().delete()
     Zone.objects.all().delete()

@@ -8,7 +8,7 @@ import pytest
 
 from core.demo import generer_donnees_demo
 from core.demo.calibrage import ALLOCATION_REGIONALE
-from core.demo.campagnes import CODES_IDENTITE
+from core.demo.campagnes import CODES_AXES, CODES_IDENTITE
 from core.demo.identifiants import cle_luhn, luhn_valide, siret
 from core.demo.registre import plus_ans
 from core.roles import Role
@@ -345,7 +345,7 @@ def test_there_are_five_archived_campaigns_and_one_in_entry(demo):
         datetime.date(2026, 10, 1),
         datetime.date(2027, 1, 31),
     )
-    assert en_cours.version_questionnaire == "2026-provisoire"
+    assert [c.version_questionnaire for c in demo.campagnes] == ["2021", "2022", "2023", "2024", "2025", "2026"]
 
 
 def test_past_campaigns_have_about_90_percent_of_cs_and_80_percent_of_evs(demo):
@@ -379,14 +379,15 @@ def test_about_40_percent_of_expected_structures_have_started_2026(demo):
             assert {"A01", "A08", "A15", "A26"} <= set(r.valeurs)
         else:
             assert r.soumise_le is None and r.instantane == {}
-            assert set(r.valeurs) < set(CODES_IDENTITE)  # brouillon : bloc identité partiel
+            assert "A01" in r.valeurs  # brouillon : début du questionnaire, jamais jusqu'aux sections I et J
+            assert not [code for code in r.valeurs if code[0] in "IJ"]
         assert datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC) <= r.commencee_le <= r.modifiee_le
 
 
 def test_identity_answers_have_the_expected_types(demo):
     for r in demo.reponses[:3000]:
-        v = r.valeurs
-        assert set(v) <= set(CODES_IDENTITE)
+        v = {code: valeur for code, valeur in r.valeurs.items() if code in CODES_IDENTITE}
+        assert "A14" not in r.valeurs  # un intitulé : les axes se saisissent en A14A à A14E
         for code in ("A01", "A02", "A03", "A04", "A05", "A06", "A08"):
             if code in v:
                 assert isinstance(v[code], str)
@@ -402,8 +403,9 @@ def test_identity_answers_have_the_expected_types(demo):
         for code, choix in CHOIX.items():
             if code in v:
                 assert v[code] in choix
-        if "A14" in v:
-            assert 1 <= len(v["A14"]) <= 5 and all(isinstance(a, str) for a in v["A14"])
+        axes = [v[c] for c in CODES_AXES if c in v]
+        assert 2 <= len(axes) <= 4 and all(isinstance(a, str) and a for a in axes)
+        assert [c for c in CODES_AXES if c in v] == list(CODES_AXES[: len(axes)])
         if r.instantane:
             assert set(r.instantane) == {
                 "type", "departement", "region", "zone", "mode_gestion", "type_territoire",
@@ -413,11 +415,13 @@ def test_identity_answers_have_the_expected_types(demo):
 
 def test_identity_answers_are_consistent_from_year_to_year(demo):
     structures = {s.identifiant: s for s in demo.structures}
+    # Les dates d'agrément interverties exprès (anomalies injectées) sont à part.
+    interverties = {(a.campagne, a.structure) for a in demo.anomalies_injectees if "A10" in a.questions}
     par_structure = defaultdict(dict)
     for r in demo.reponses:
-        if r.statut != "brouillon":
+        if r.statut != "brouillon" and (r.campagne, r.structure) not in interverties:
             par_structure[r.structure][r.campagne] = r
-    stables = [c for c in CODES_IDENTITE if c not in {"A10", "A11", "A12", "A14"}]
+    stables = [c for c in CODES_IDENTITE if c not in {"A10", "A11", "A12", *CODES_AXES}]
     verifiees = 0
     for identifiant, reponses in par_structure.items():
         s = structures[identifiant]

@@ -9,14 +9,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.demo import MOT_DE_PASSE_DEMO, generer_donnees_demo
+from core.questionnaire.saisie import etat_saisie
 from core.roles import Role
 from senacs.campagnes.models import Campagne, ChangementPhase, Phase
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
 from senacs.comptes.selectors import perimetre_de
 from senacs.demo.models import ChargementDemo
-from senacs.demo.selectors import comptes_demo, empreinte_donnees, resume_demo
+from senacs.demo.selectors import anomalies_injectees, comptes_demo, empreinte_donnees, resume_demo
 from senacs.demo.services import demo_charger
-from senacs.reponses.models import Reponse, Statut
+from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie, Statut, StatutRevue
+from senacs.reponses.selectors import valeurs_precedentes, variante
+from senacs.reponses.services import empreinte_depot
 from senacs.structures.models import (
     Agrement,
     AutreFederation,
@@ -27,7 +30,7 @@ from senacs.structures.models import (
     TypeStructure,
     TypeTerritoire,
 )
-from senacs.territoires.models import Zone
+from senacs.territoires.models import Caf, Zone
 from tests.factories import StructureFactory
 
 PETITE = "0.1"  # jeu réduit, même forme : la plupart des tests n'ont pas besoin des 4 000 structures
@@ -96,6 +99,8 @@ def test_the_database_holds_exactly_what_the_generator_produced():
     rapport = demo_charger(taille=0.1)
     donnees = rapport.donnees
     assert Structure.objects.count() == len(donnees.structures)
+    assert Depot.objects.count() == donnees.compter()["depots"]
+    assert sum(len(v) for v in Reponse.objects.values_list("valeurs", flat=True)) == donnees.compter()["valeurs"]
     assert Agrement.objects.count() == sum(len(s.agrements) for s in donnees.structures)
     assert Reponse.objects.count() == len(donnees.reponses)
     assert ChangementPhase.objects.count() == sum(len(c.changements) for c in donnees.campagnes)
@@ -295,3 +300,109 @@ def test_the_summary_counts_the_loaded_data():
     assert resume.departements == 101 and resume.departements_minuscules >= 5
     assert resume.reponses == compte["reponses"]
     assert [c.annee for c in resume.campagnes] == [2021, 2022, 2023, 2024, 2025, 2026]
+
+
+# --- Réponses au questionnaire de chaque campagne -------------------------------------------------------------
+
+
+def test_each_campaign_is_attached_to_its_questionnaire_and_every_answer_has_a_version_and_a_provenance():
+    rapport = demo_charger(taille=0.1)
+    for campagne in Campagne.objects.select_related("questionnaire"):
+        assert campagne.questionnaire.version == campagne.version_questionnaire == str(campagne.annee)
+        assert campagne.questionnaire.modele.campagne == campagne.annee
+    comptes = dict(Utilisateur.objects.values_list("pk", "email"))
+    generees = {(r.campagne, r.structure): r for r in rapport.donnees.reponses}
+    reponses = Reponse.objects.select_related("campagne__questionnaire", "structure")
+    assert reponses.count() == len(generees)
+    for reponse in reponses:
+        r = generees[(reponse.campagne.annee, reponse.structure.identifiant)]
+        saisies = {q.code for q in variante(reponse.campagne, reponse.structure).questions() if q.saisie}
+        assert reponse.valeurs == r.valeurs
+        assert set(reponse.valeurs) <= {q.code for q in reponse.campagne.questionnaire.modele.questions()}
+        assert reponse.versions == dict.fromkeys([c for c in reponse.valeurs if c in saisies], 1)
+        assert set(reponse.provenance) == set(reponse.versions)
+        for code, p in reponse.provenance.items():
+            assert (
+                set(p) == {"par", "nom", "organisme", "pour_le_compte", "origine", "le"} and p["origine"] == "saisie"
+            )
+            if p["pour_le_compte"]:
+                assert comptes[p["par"]] == "correspondant.caf.69@demo.senacs.fr" and code in r.pour_le_compte.codes
+            elif r.saisie_par:
+                assert comptes[p["par"]] == r.saisie_par and p["organisme"] == reponse.structure.nom
+            else:  # campagne passée d'une structure sans compte connu : « La structure », à la date du dépôt
+                assert p["par"] is None and p["nom"] == "La structure"
+                assert datetime.datetime.fromisoformat(p["le"]) == reponse.soumise_le
+
+
+def test_submitted_responses_have_a_frozen_deposit_that_the_entry_checks_accept():
+    demo("--taille", PETITE)
+    soumises = Reponse.objects.filter(campagne__annee=2026, statut=Statut.SOUMISE).select_related(
+        "campagne", "structure", "modifiee_par"
+    )
+    assert soumises.exists()
+    assert Depot.objects.count() == soumises.count()
+    for reponse in soumises:
+        depot = reponse.depots.get()
+        modele = variante(reponse.campagne, reponse.structure)
+        saisies = {q.code for q in modele.questions() if q.saisie}
+        assert depot.numero == 1 and depot.depose_le == reponse.soumise_le and depot.par == reponse.modifiee_par
+        assert depot.organisme == reponse.structure.nom
+        assert depot.valeurs == {c: v for c, v in reponse.valeurs.items() if c in saisies}
+        contenu = {
+            "campagne": 2026,
+            "questionnaire": modele.version,
+            "structure": reponse.structure.identifiant,
+            "numero": 1,
+            "depose_le": depot.depose_le.isoformat(),
+            "valeurs": depot.valeurs,
+            "avertissements": depot.avertissements,
+        }
+        assert depot.empreinte == empreinte_depot(contenu)  # la même empreinte que reponse_soumettre
+        # Le contrôle du formulaire et du dépôt : rien de bloquant, chaque avertissement justifié.
+        etat = etat_saisie(modele, reponse.valeurs, valeurs_precedentes(reponse.campagne, reponse.structure))
+        assert not etat.bloquantes
+        assert {a.code_regle for a in etat.anomalies} == set(reponse.justifications)
+        assert [a["code"] for a in depot.avertissements] == [a.code_regle for a in etat.anomalies]
+        assert all(a["justification"] == reponse.justifications[a["code"]] for a in depot.avertissements)
+
+
+def test_only_the_current_campaign_has_a_line_by_line_history():
+    demo("--taille", PETITE)
+    assert not ReponseHistorique.objects.exclude(reponse__campagne__annee=2026).exists()
+    en_cours = Reponse.objects.filter(campagne__annee=2026).prefetch_related("historique")
+    assert ReponseHistorique.objects.count() == sum(len(r.versions) for r in en_cours)
+    for reponse in en_cours:
+        lignes = list(reponse.historique.all())
+        assert {h.code for h in lignes} == set(reponse.versions)
+        assert all(h.valeur == reponse.valeurs[h.code] and h.version == 1 and h.origine == "saisie" for h in lignes)
+        assert all(reponse.commencee_le <= h.le <= reponse.modifiee_le for h in lignes)
+        assert reponse.revision >= 1 and reponse.modifiee_par_id is not None
+
+
+def test_the_caf_entered_some_answers_on_behalf_of_the_rhone_demo_structure_which_can_review_them():
+    demo("--taille", PETITE)
+    compte = Utilisateur.objects.get(email="structure.69@demo.senacs.fr")
+    caf = Utilisateur.objects.get(email="correspondant.caf.69@demo.senacs.fr")
+    reponse = Reponse.objects.get(structure=compte.mandats.get().structure, campagne__annee=2026)
+    revues = list(RevueSaisie.objects.filter(reponse=reponse).select_related("historique"))
+    assert RevueSaisie.objects.count() == len(revues) >= 2
+    for revue in revues:
+        h = revue.historique
+        assert revue.statut == StatutRevue.A_EXAMINER and h.code == revue.code
+        assert h.pour_le_compte and h.par == caf and h.organisme == Caf.objects.get(departement_id="69").nom
+        assert reponse.provenance[revue.code]["pour_le_compte"] and reponse.provenance[revue.code]["par"] == caf.pk
+        assert h.valeur == reponse.valeurs[revue.code]
+    assert reponse.modifiee_par == compte  # la structure a continué sa saisie après la Caf
+
+
+def test_the_injected_anomalies_are_kept_with_the_load_and_structure_accounts_cannot_log_in():
+    rapport = demo_charger(taille=0.1)
+    attendues = [a.vers_dict() for a in rapport.donnees.anomalies_injectees]
+    assert anomalies_injectees() == attendues
+    assert len(attendues) == pytest.approx(0.03 * Reponse.objects.count(), rel=0.1)
+    assert {a["type"] for a in attendues} >= {"etp_salaries_inverses", "dates_agrement_inversees"}
+    comptes = Utilisateur.objects.filter(email__startswith="saisie.", email__endswith="@exemple-senacs.fr")
+    assert comptes.count() == len(rapport.donnees.comptes_structures) > 0
+    assert not any(u.has_usable_password() for u in comptes)
+    assert all(u.mandats.get().role == Role.STRUCTURE for u in comptes[:20])
+    assert "saisie." not in " ".join(c.email for c in comptes_demo())

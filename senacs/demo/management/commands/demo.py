@@ -163,6 +163,11 @@ class Command(BaseCommand):
             f"gestionnaires, {nombre(r.agrements)} périodes d'agrément"
         )
         self.stdout.write(f"  Campagnes : {len(r.campagnes)} — réponses : {nombre(r.reponses)}")
+        if r.questionnaires:
+            self.stdout.write(
+                f"  Questionnaires : {', '.join(r.questionnaires)} ; {nombre(r.depots)} dépôts ; "
+                f"{nombre(r.anomalies_injectees)} anomalies glissées dans les réponses (contrôle de cohérence)"
+            )
         for c in r.campagnes:
             if c.validees == c.reponses:
                 detail = f"{nombre(c.validees)} réponses validées"
