@@ -17,8 +17,8 @@ Choix documentés (aussi dans ``docs/schemas/agregats-v1.md`` et ``docs/copil.md
   sauf un, ont la même réponse est sensible ;
 - **relations** (``RELATIONS``) : F26 = F06 + … + F20 (exacte), F04 = F06 + … + F20 (le total des
   produits ne s'écarte pas de plus de 5 % des financements ventilés, règle bloquante R04b : l'audit
-  suppose, prudemment, que l'attaquant connaît l'écart), E02 = E10 + E13 + E14 + E15 + E16 + E17
-  (règle R02, même hypothèse prudente) ;
+  suppose, prudemment, que l'attaquant connaît l'écart) ; la ventilation des ETP par fonction
+  (E02 ≈ E10 + E13 + … + E17, règle R02) n'en est pas une (voir ``RELATIONS``) ;
 - **répartition par âge** H02A à H02F : des parts qui somment à 100 pour chaque structure (règle
   bloquante R13). La somme des six colonnes vaut donc 100 × répondants, que tout le monde connaît :
   on ajoute une question interne H02 (leur total par structure), la relation H02 = H02A + … + H02F et
@@ -55,12 +55,13 @@ QUESTIONS_SENSIBLES: dict[str, str] = {
 }
 
 LIGNES_FINANCEMENT = tuple(f"F{i:02d}" for i in range(6, 21))
-ETP_PAR_FONCTION = ("E10", "E13", "E14", "E15", "E16", "E17")
 RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("F26", LIGNES_FINANCEMENT),
     ("F04", LIGNES_FINANCEMENT),
-    ("E02", ETP_PAR_FONCTION),
 )
+# E02 ≈ E10 + E13 + … + E17 (règle R02, à 5 % près) n'est pas une relation de l'audit : l'écart n'est
+# publié nulle part, et le supposer connu rendait impossible la protection d'un département à deux
+# répondants dont l'un n'a aucun salarié (l'initié retrouvait l'autre valeur, 0, exactement).
 # Valeurs calculées publiées : recalculées ici comme somme exacte de leurs composantes.
 DERIVEES: dict[str, tuple[str, ...]] = {"F26": LIGNES_FINANCEMENT}
 # Questions internes (audit seulement) : code → composantes.

@@ -84,7 +84,7 @@ def test_it_declares_sensitive_questions_and_additive_relations_from_the_questio
     assert par_code["F26"].nature == "nombre"
     relations = {r.total: r.composantes for r in donnees.relations}
     assert relations["F26"] == relations["F04"] == tuple(f"F{i:02d}" for i in range(6, 21))
-    assert relations["E02"] == ("E10", "E13", "E14", "E15", "E16", "E17")
+    assert "E02" not in relations  # écart ETP non publié : pas une relation de l'audit
     assert relations["H02"] == ("H02A", "H02B", "H02C", "H02D", "H02E", "H02F")
     assert donnees.internes == {"H02"}
 
