@@ -764,7 +764,7 @@ def reponse_valider(*, reponse: Reponse, par, organisme: str, maintenant: dateti
     en cours (à résoudre ou annuler d'abord) ; les anomalies restantes n'empêchent pas la validation
     (ce sont des soupçons, pas des erreurs avérées)."""
     maintenant = maintenant or timezone.now()
-    r = Reponse.objects.select_for_update().select_related("campagne").get(pk=reponse.pk)
+    r = Reponse.objects.select_for_update(of=("self",)).select_related("campagne").get(pk=reponse.pk)
     _verifier_phase(r.campagne, PHASES_VALIDATION, "Valider une réponse")
     if r.statut == Statut.VALIDEE:
         raise ErreurControle("Cette réponse est déjà validée.")
@@ -794,7 +794,7 @@ def reponse_deverrouiller(
     motif = _texte(motif, obligatoire=True, quoi="Le motif du déverrouillage")
     if len(motif) < LONGUEUR_MIN_MOTIF:
         raise ErreurControle("Expliquez en une phrase pourquoi vous déverrouillez cette réponse.")
-    r = Reponse.objects.select_for_update().select_related("campagne").get(pk=reponse.pk)
+    r = Reponse.objects.select_for_update(of=("self",)).select_related("campagne").get(pk=reponse.pk)
     _verifier_phase(r.campagne, PHASES_DEVERROUILLAGE, "Déverrouiller une réponse")
     if r.statut != Statut.VALIDEE:
         raise ErreurControle("Cette réponse n'est pas validée : elle n'est pas verrouillée.")

@@ -303,12 +303,10 @@ def test_a_structure_requests_its_automated_tables_and_downloads_them(
     assert len(mail.outbox) == 1
     pdf = client.get(reverse("tableaux:fichier_automatise", args=[demande.pk, "pdf"]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
-    pdf.close()
     xlsx = client.get(reverse("tableaux:fichier_automatise", args=[demande.pk, "xlsx"]))
     assert xlsx.status_code == 200
     assert "attachment" in xlsx["Content-Disposition"]
     assert b"".join(xlsx.streaming_content).startswith(b"PK")
-    xlsx.close()
 
 
 def test_another_structure_cannot_download_or_request_someone_elses_tables(
