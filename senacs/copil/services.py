@@ -296,7 +296,9 @@ def _rendre_effective_si_accord(designation: Designation) -> None:
 @transaction.atomic
 def designation_retirer(*, designation: Designation, par) -> Designation:
     """Retrait par un membre du comité ou par la personne désignée : fin du mandat le jour même."""
-    designation = Designation.objects.select_for_update(of=("self",)).select_related("mandat", "copil").get(pk=designation.pk)
+    designation = (
+        Designation.objects.select_for_update(of=("self",)).select_related("mandat", "copil").get(pk=designation.pk)
+    )
     if designation.statut not in (StatutDesignation.PROPOSEE, StatutDesignation.EFFECTIVE):
         raise ErreurCopil("Cette désignation n'est plus en cours.")
     if par != designation.designe and membre_de(designation.copil, par) is None:

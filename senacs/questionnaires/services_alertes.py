@@ -259,7 +259,11 @@ def _ajouter_message(alerte, par, qualite: str, texte: str, statut: str | None =
 
 
 def _verrouiller(alerte: AlerteComprehension) -> AlerteComprehension:
-    return AlerteComprehension.objects.select_for_update(of=("self",)).select_related("structure", "campagne").get(pk=alerte.pk)
+    return (
+        AlerteComprehension.objects.select_for_update(of=("self",))
+        .select_related("structure", "campagne")
+        .get(pk=alerte.pk)
+    )
 
 
 # --------------------------------------------------------------------------- cycle de l'alerte
