@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "senacs.statistiques",
     "senacs.copil",
     "senacs.journal",
+    "senacs.publications",
+    "senacs.analyses",
     "senacs.demo",
     "senacs.www",
 ]

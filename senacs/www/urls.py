@@ -17,4 +17,7 @@ urlpatterns = [
     path("tableaux/", include("senacs.www.statistiques.urls")),
     path("copil/", include("senacs.www.copil.urls")),
     path("journal/", include("senacs.www.journal.urls")),
+    path("plaquettes/", include("senacs.www.publications.urls")),
+    path("analyses/", include("senacs.www.analyses.urls")),
+    path("tendances/", include("senacs.www.tendances.urls")),
 ]
