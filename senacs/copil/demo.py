@@ -87,7 +87,9 @@ def demo_copils(graine: int = 0) -> dict[str, int]:
         membres = list(MembreCopil.objects.valides(jour).filter(copil=copil).select_related("utilisateur"))
         cotes = {m.cote for m in membres}
         if not {Cote.CAF, Cote.FEDERATION} <= cotes and membre_de(copil, designe) is None:
-            membres.append(membre_ajouter(copil=copil, utilisateur=designe, cote=_cote(mandat)))
+            membres.append(
+                membre_ajouter(copil=copil, utilisateur=designe, cote=_cote(mandat), date_debut=mandat.date_debut)
+            )
             bilan["membres"] += 1
         par_cote = {}
         for m in membres:

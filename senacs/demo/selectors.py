@@ -235,7 +235,7 @@ def comptes_demo(jour: datetime.date | None = None) -> list[CompteAffiche]:
         mandats = list(u.mandats.all())
         if not mandats:
             continue
-        m = mandats[0]
+        m = min(mandats, key=lambda mandat: mandat.pk)  # le mandat de la démo, pas ceux des COPIL
         expire = not m.est_valide(jour)
         territoire = m.territoire_libelle
         if m.structure_id:

@@ -32,6 +32,7 @@ from core.demo.registre import DOMAINE_FICTIF
 from core.demo.reponses import charger_questionnaires, horodatages
 from senacs.campagnes.models import Campagne, ChangementPhase, ProrogationSaisie
 from senacs.comptes.models import Mandat, Utilisateur
+from senacs.demo.complements import complements_effacer
 from senacs.demo.models import ChargementDemo
 from senacs.questionnaires.services import DOSSIER_QUESTIONNAIRES, questionnaires_charger
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie
@@ -469,7 +470,9 @@ def demo_effacer() -> None:
     comptes de démonstration et comptes de saisie des structures. Les questionnaires chargés restent.
 
     Les autres comptes sont gardés, sans leurs mandats qui visaient une structure ou une fédération
-    effacée. Les régions, départements et Caf (référentiel) ne bougent pas."""
+    effacée. Les régions, départements et Caf (référentiel) ne bougent pas. Les compléments (COPIL,
+    diffusions, plaquettes, analyses) partent d'abord : ils protègent les campagnes et les comptes."""
+    complements_effacer()
     RevueSaisie.objects.all().delete()  # avant l'historique qu'elles protègent
     # .only("pk") : la suppression en cascade n'a pas besoin des réponses elles-mêmes (volumineuses).
     ReponseHistorique.objects.only("pk").delete()

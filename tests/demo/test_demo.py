@@ -14,12 +14,14 @@ from core.roles import Role
 from senacs.campagnes.models import Campagne, ChangementPhase, Phase
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
 from senacs.comptes.selectors import perimetre_de
+from senacs.copil.models import Designation, MembreCopil, StatutDesignation
 from senacs.demo.models import ChargementDemo
 from senacs.demo.selectors import anomalies_injectees, comptes_demo, empreinte_donnees, resume_demo
 from senacs.demo.services import demo_charger
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie, Statut, StatutRevue
 from senacs.reponses.selectors import valeurs_precedentes, variante
 from senacs.reponses.services import empreinte_depot
+from senacs.statistiques.models import Diffusion
 from senacs.structures.models import (
     Agrement,
     AutreFederation,
@@ -66,6 +68,15 @@ def test_the_full_demo_loads_once_and_a_second_run_changes_nothing():
     assert Structure.objects.actives().filter(type="CS").count() == 2380
     assert Structure.objects.actives().filter(type="EVS").count() == 1690
     assert Structure.objects.values("departement").distinct().count() == 101
+
+    # Compléments du jeu complet : COPIL, diffusions protégées et auditées des trois dernières campagnes closes.
+    assert "COPIL :" in sortie and "Diffusions protégées :" in sortie
+    diffusees = sorted(Diffusion.objects.values_list("campagne__annee", flat=True))
+    assert diffusees == [2023, 2024, 2025]
+    assert all(Diffusion.objects.values_list("audit_ok", flat=True))
+    audit = io.StringIO()
+    call_command("audit-secret", "--campagne", "2025", stdout=audit)  # lève CommandError (code 1) en cas d'échec
+    assert "Cellules exposées : 0" in audit.getvalue()
 
     seconde = demo()
     assert "aucune donnée générée" in seconde
@@ -119,8 +130,11 @@ def test_reinitialising_in_debug_regenerates_the_same_data(settings):
     demo("--taille", PETITE)
     empreinte, comptes = empreinte_donnees(), compter()
     settings.DEBUG = True
+    membres = MembreCopil.objects.count()
+    assert membres and Designation.objects.filter(statut=StatutDesignation.EFFECTIVE).exists()
     sortie = demo("--reinitialiser", "--taille", PETITE)
     assert "Effacement" in sortie and "Données générées" in sortie
+    assert MembreCopil.objects.count() == membres  # les COPIL de la démo sont effacés puis recréés
     assert empreinte_donnees() == empreinte
     assert compter() == comptes
     assert ChargementDemo.objects.count() == 1
@@ -192,7 +206,12 @@ def test_there_is_a_demo_account_for_every_role_with_the_shared_password():
     for mandat in Mandat.objects.filter(utilisateur__in=comptes).select_related("utilisateur"):
         mandat.full_clean()  # les règles du modèle (organisme, caf, fédération, niveau) sont respectées
         assert mandat.date_debut == datetime.date(2020, 1, 1)
-        assert (mandat.date_fin is None) != mandat.utilisateur.email.startswith("ancien.")
+        if mandat.role == Role.PREPARATEUR:
+            # désigné par son COPIL pour la campagne en cours : le mandat finit avec la campagne
+            designation = Designation.objects.get(mandat=mandat, statut=StatutDesignation.EFFECTIVE)
+            assert mandat.date_fin == designation.fin
+        else:
+            assert (mandat.date_fin is None) != mandat.utilisateur.email.startswith("ancien.")
 
     caf_69 = Mandat.objects.get(utilisateur__email="correspondant.caf.69@demo.senacs.fr")
     assert (caf_69.organisme, caf_69.caf.departement_id) == ("caf", "69")

@@ -15,12 +15,17 @@ Sans --reinitialiser, la commande est idempotente : une base qui contient déjà
 pas modifiée (un second lancement ne change rien).
 """
 
+import os
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
 from core.demo import GRAINE_PAR_DEFAUT, MOT_DE_PASSE_DEMO
+from senacs.demo.complements import demo_completer
 from senacs.demo.selectors import base_de_demonstration, comptes_demo, resume_demo
 from senacs.demo.services import demo_charger, demo_effacer
 from senacs.structures.models import Structure
@@ -117,6 +122,8 @@ class Command(BaseCommand):
                     f"{duree(rapport.duree_chargement)}."
                 )
             )
+            for etape in demo_completer(graine=options["graine"], taille=options["taille"]):
+                self.stdout.write(f"  {etape.libelle} : {etape.detail} ({duree(etape.duree)})")
 
         self.afficher_resume()
         self.afficher_comptes()
@@ -124,8 +131,24 @@ class Command(BaseCommand):
         if options["sans_serveur"]:
             return
         adresse = options["adresse"]
+        travailleur = self.lancer_travailleur()
         self.stdout.write(self.style.SUCCESS(f"\nSite de démonstration : http://{adresse}/  (Ctrl+C pour arrêter)\n"))
-        call_command("runserver", adresse, use_reloader=False)
+        try:
+            call_command("runserver", adresse, use_reloader=False)
+        finally:
+            travailleur.terminate()
+            try:
+                travailleur.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                travailleur.kill()
+
+    def lancer_travailleur(self) -> subprocess.Popen:
+        """Tâches de fond (tableaux automatisés, plaquettes en lot…) : un ``db_worker`` à côté du serveur,
+        avec les mêmes réglages ; il s'arrête avec le serveur."""
+        environnement = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        commande = [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload", "-v", "0"]
+        self.stdout.write("Tâches de fond : travailleur db_worker démarré (toutes les files).")
+        return subprocess.Popen(commande, env=environnement)
 
     def reinitialiser(self, *, confirme: bool) -> None:
         if not settings.DEBUG and not confirme:
