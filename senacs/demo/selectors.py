@@ -52,8 +52,8 @@ COLONNES_EMPREINTE: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         Mandat.objects,
         (
             "utilisateur__email", "role", "niveau", "region_id", "departement_id", "structure__identifiant",
-            "organisme", "caf__departement_id", "federation__nom", "date_debut", "date_fin", "cree_le",
-        ),
+            "organisme", "caf__departement_id", "federation__nom", "date_debut", "date_fin",
+        ),  # sans cree_le : les COPIL de la démo créent des mandats le jour du chargement
     ),
     ("acceptation_charte", AcceptationCharte.objects, ("utilisateur__email", "version", "acceptee_le")),
     (
