@@ -18,7 +18,15 @@ class PerimetreMiddleware:
 
 
 # Chemins accessibles sans avoir accepté la charte (pages publiques, connexion, la charte elle-même).
-CHEMINS_LIBRES = ("/static/", "/charte/", "/connexion/", "/deconnexion/", "/public/", "/favicon.ico")
+CHEMINS_LIBRES = (
+    "/static/",
+    "/charte/",
+    "/connexion/",
+    "/deconnexion/",
+    "/public/",
+    "/plaquettes/publiques/",
+    "/favicon.ico",
+)
 
 
 class CharteMiddleware:

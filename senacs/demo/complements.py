@@ -129,6 +129,10 @@ def complements_effacer() -> None:
     """Efface ce que :func:`demo_completer` a créé (avant l'effacement du registre et des campagnes)."""
     for label, _module, _fonction in reversed(EXTENSIONS):
         _vider_application(label)
+    if apps.is_installed("senacs.publications"):
+        from senacs.publications.services import fichiers_effacer
+
+        fichiers_effacer()  # plaquettes figées et lots : après les tables qui les citent
     DemandeTableaux.objects.all().delete()
     Diffusion.objects.all().delete()
     PartageDocument.objects.all().delete()

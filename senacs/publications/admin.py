@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from senacs.publications.models import Gabarit, Lot, Plaquette, Transition
+
+
+@admin.register(Gabarit)
+class GabaritAdmin(admin.ModelAdmin):
+    list_display = ["campagne", "version", "modifie_le", "modifie_par"]
+    readonly_fields = ["source"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "de", "vers", "le", "qui", "titre", "motif"]
+    exclude = ["par"]
+
+
+@admin.register(Plaquette)
+class PlaquetteAdmin(admin.ModelAdmin):
+    list_display = ["cle", "libelle", "campagne", "statut", "embargo", "publiee_le"]
+    list_filter = ["statut", "campagne"]
+    readonly_fields = ["fichier_pdf", "fichier_html", "empreinte_pdf", "empreinte_html", "taille_pdf", "publiee_le"]
+    inlines = [TransitionInline]
+
+
+@admin.register(Lot)
+class LotAdmin(admin.ModelAdmin):
+    list_display = ["pk", "campagne", "statut", "cree_le", "termine_le"]

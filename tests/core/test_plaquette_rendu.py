@@ -1,0 +1,248 @@
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from core.plaquette.construction import Cellules, Entrees, Lieu, construire
+from core.plaquette.modele import BLOCS, PAGES, ContenuPlaquette
+from core.plaquette.rendu import SOURCE_GABARIT, VERSION_GABARIT, ErreurRendu, rendre_html, rendre_pdf
+
+NATION = Lieu("nation", "FR", "France")
+REGION = Lieu("region", "76", "Occitanie")
+LOZERE = Lieu("departement", "48", "Lozère")
+
+LIBELLES = {
+    "A15": {"associatif": "Associatif", "collectivite": "Collectivité locale", "caf": "Caf (gestion directe)"},
+    "A16": {"urbain": "Urbain", "rural": "Rural"},
+    "A18": {"qpv": "En QPV", "non_concerne": "Non concernée"},
+    "G03": {"caf": "Caf", "commune": "Commune"},
+}
+
+
+def lignes_territoire(lieu: Lieu, facteur: float, secrets: set[tuple[str, str, str]] = frozenset()):
+    """Cellules d'un territoire : comptes, quelques sommes et parts ; ``secrets`` : (question, statistique,
+    modalité) masquées (aucune valeur)."""
+
+    def ligne(public, question, statistique, modalite, valeur):
+        statut = "secret" if (question, statistique, modalite) in secrets else "publie"
+        return (lieu.niveau, lieu.code, public, question, statistique, modalite, valeur, statut)
+
+    rows = [
+        ligne("ensemble", "*", "attendus", "", 12 * facteur),
+        ligne("ensemble", "*", "repondants", "", 10 * facteur),
+        ligne("CS", "*", "attendus", "", 8 * facteur),
+        ligne("CS", "*", "repondants", "", 7 * facteur),
+        ligne("EVS", "*", "attendus", "", 4 * facteur),
+        ligne("EVS", "*", "repondants", "", 3 * facteur),
+        ligne("ensemble", "H01", "somme", "", 12345 * facteur),
+        ligne("ensemble", "E01", "somme", "", 234 * facteur),
+        ligne("ensemble", "E02", "somme", "", 123.5 * facteur),
+        ligne("ensemble", "E02", "mediane", "", 9.5),
+        ligne("ensemble", "D03", "somme", "", 456 * facteur),
+        ligne("ensemble", "F04", "somme", "", 4_567_890 * facteur),
+        ligne("ensemble", "F04", "mediane", "", 432_100.0),
+        ligne("ensemble", "F26", "somme", "", 4_000_000 * facteur),
+        ligne("ensemble", "F06", "somme", "", 1_000_000 * facteur),
+        ligne("ensemble", "F11", "somme", "", 800_000 * facteur),
+        ligne("ensemble", "F13", "somme", "", 200_000 * facteur),
+        ligne("ensemble", "A15", "part", "associatif", 70.0),
+        ligne("ensemble", "A15", "part", "collectivite", 20.0),
+        ligne("ensemble", "A15", "part", "caf", 10.0),
+        ligne("ensemble", "A16", "part", "urbain", 60.0),
+        ligne("ensemble", "A16", "part", "rural", 40.0),
+        ligne("ensemble", "G03", "part", "caf", 90.0),
+        ligne("ensemble", "G03", "part", "commune", 80.0),
+        ligne("ensemble", "E12", "part", "oui", 75.0),
+    ]
+    return rows
+
+
+SECRETS_LOZERE = {("E01", "somme", ""), ("F13", "somme", ""), ("A15", "part", "caf"), ("A15", "part", "collectivite")}
+
+
+@pytest.fixture(scope="module")
+def cellules():
+    return Cellules(
+        lignes_territoire(NATION, 300) + lignes_territoire(REGION, 20) + lignes_territoire(LOZERE, 1, SECRETS_LOZERE)
+    )
+
+
+def entrees(cellules, **kw):
+    base = dict(
+        cellules=cellules,
+        lieu=LOZERE,
+        nation=NATION,
+        campagne=2025,
+        annee_donnees=2024,
+        libelles=LIBELLES,
+        historique=[(2023, cellules), (2024, cellules)],
+        comparaison=[REGION, NATION],
+        textes={"edito": "Un **édito** co-signé.", "finances": "Les *Caf* d'abord. <script>x</script>"},
+        mention="Projet — non publié",
+        version_gabarit=VERSION_GABARIT,
+        edite_le="29/11/2026",
+    )
+    base.update(kw)
+    return Entrees(**base)
+
+
+@pytest.fixture(scope="module")
+def contenu(cellules) -> ContenuPlaquette:
+    return construire(entrees(cellules))
+
+
+@pytest.fixture(scope="module")
+def pdf(contenu) -> PdfReader:
+    return PdfReader(io.BytesIO(rendre_pdf(contenu)))
+
+
+def texte_pdf(lecteur: PdfReader) -> str:
+    return "\n".join(p.extract_text() for p in lecteur.pages)
+
+
+def test_pages_and_blocks_of_the_template():
+    codes = [p.code for p in PAGES]
+    assert codes[0] == "couverture" and codes[-1] == "methodologie" and len(codes) == 11
+    assert {b.page for b in BLOCS} <= set(codes)
+    assert [b.code for b in BLOCS][0] == "edito"
+
+
+def test_key_figures_are_french_strings_and_secret_cells_print_s(contenu):
+    cles = {c.libelle: c for c in contenu.chiffres_cles}
+    assert cles["structures agréées"].valeur == "12" and cles["structures agréées"].detail == "8 CS et 4 EVS"
+    assert cles["personnes touchées"].valeur == "12\u00a0345"
+    assert cles["salariés"].valeur == "s"  # E01 masquée
+    assert cles["salariés"].detail == "123,5 ETP" or cles["salariés"].detail == "124 ETP"
+    assert cles["budget cumulé"].valeur == "4,6\u00a0M€"
+    assert cles["structures répondantes"].detail == "taux de réponse 83\u00a0%"
+
+
+def test_a_chart_never_plots_a_suppressed_value_and_its_alt_text_lists_the_figures(contenu):
+    territoire = contenu.section("territoire")
+    gestion = next(g for g in territoire.graphiques if g.titre == "Modes de gestion")
+    assert gestion.alternative == (
+        "Modes de gestion, Lozère, 2024 : Associatif 70\u00a0% ; Collectivité locale s (secret statistique) ; "
+        "Caf (gestion directe) s (secret statistique)."
+    )
+    assert "Collectivité locale" in gestion.note and "secret" in gestion.note
+    assert "Associatif" in gestion.svg and "Collectivité" not in gestion.svg and "20 %" not in gestion.svg
+
+
+def test_a_share_computed_from_a_suppressed_cell_is_suppressed(contenu):
+    financeurs = contenu.section("finances").tableaux[0]
+    lignes = {ligne[0]: ligne for ligne in financeurs.lignes}
+    assert lignes["Département"][1:] == ["s", "s"]
+    assert lignes["Communes"][1:] == ["800\u00a0000\u00a0€", "20\u00a0%"]
+    assert lignes["MSA"][1:] == ["—", "—"]  # sans répondant : ni valeur, ni secret
+
+
+def test_optional_pages_can_be_left_out_but_not_mandatory_ones(cellules):
+    c = construire(entrees(cellules, pages=["tendances"]))
+    assert "tendances" in c.pages and "comparaison" not in c.pages and "partenariats" not in c.pages
+    assert {"couverture", "territoire", "finances", "methodologie"} <= set(c.pages)
+    with pytest.raises(ValueError, match="Page inconnue"):
+        construire(entrees(cellules, pages=["inconnue"]))
+
+
+def test_the_national_comparison_page_of_the_nation_lists_the_regions(cellules):
+    c = construire(entrees(cellules, lieu=NATION, comparaison=[REGION]))
+    comparaison = c.section("comparaison")
+    assert comparaison.tableaux[0].lignes[0][0] == "Occitanie"
+    assert c.titre == "Les centres sociaux et espaces de vie sociale en France"
+
+
+def test_the_pdf_is_pdf_ua_tagged_in_french_with_a_title(pdf):
+    racine = pdf.trailer["/Root"]
+    assert racine["/Lang"] in ("fr", "fr-FR")
+    assert bool(racine["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in racine
+    xmp = racine["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfuaid:part(>|=\")1", xmp)
+    assert pdf.metadata.title == "Plaquette SENACS 2025 — Lozère"
+    assert 4 <= len(pdf.pages) <= 8
+
+
+def test_the_pdf_embeds_only_lato(pdf):
+    polices = set()
+
+    def parcourir(objet, vus):
+        objet = objet.get_object() if hasattr(objet, "get_object") else objet
+        if id(objet) in vus:
+            return
+        vus.add(id(objet))
+        if isinstance(objet, dict):
+            if "/BaseFont" in objet:
+                polices.add(str(objet["/BaseFont"]).split("+")[-1])
+            for v in objet.values():
+                parcourir(v, vus)
+        elif isinstance(objet, list):
+            for v in objet:
+                parcourir(v, vus)
+
+    for page in pdf.pages:
+        parcourir(page["/Resources"], set())
+    assert polices and all(p.startswith("Lato") for p in polices), polices
+
+
+def test_the_pdf_text_holds_the_french_figures_and_the_local_texts(pdf):
+    texte = texte_pdf(pdf)
+    for attendu in ("12\u00a0345", "4,6\u00a0M€", "800\u00a0000\u00a0€", "Lozère", "Projet — non publié", "édito"):
+        assert attendu in texte, attendu
+    assert "<script>x</script>" in texte  # imprimé tel quel, jamais interprété
+
+
+def test_charts_carry_their_alternative_text_in_the_pdf(pdf, contenu):
+    alternatives = set()
+    racine = pdf.trailer["/Root"]["/StructTreeRoot"].get_object()
+
+    def parcourir(noeud, profondeur=0):
+        noeud = noeud.get_object()
+        if isinstance(noeud, dict):
+            if "/Alt" in noeud:
+                alternatives.add(str(noeud["/Alt"]))
+            enfants = noeud.get("/K")
+            if enfants is not None:
+                for enfant in enfants if isinstance(enfants, list) else [enfants]:
+                    if hasattr(enfant, "get_object") and isinstance(enfant.get_object(), dict):
+                        parcourir(enfant, profondeur + 1)
+
+    parcourir(racine)
+    graphiques = [g for s in contenu.sections for g in s.graphiques if g.svg]
+    assert graphiques
+    for g in graphiques:
+        assert g.alternative in alternatives, g.titre
+
+
+def test_html_has_the_same_content_accessible(contenu):
+    html = rendre_html(contenu)
+    assert html.startswith('<article class="plaquette"') and html.endswith("</article>")
+    assert "<h1" in html and html.count("<h2") == len(contenu.sections)
+    assert "<caption>Financements par financeur</caption>" in html
+    assert '<th scope="col">' in html and '<th scope="row">' in html
+    assert html.count('role="img"') == sum(1 for s in contenu.sections for g in s.graphiques if g.svg)
+    assert "<title id=" in html and "<desc id=" in html
+    assert "Associatif 70\u00a0%" in html  # texte de remplacement
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>" not in html
+    assert "<strong>édito</strong>" in html
+    assert "12\u00a0345" in html and 'class="secret"' in html
+
+
+def test_a_broken_template_gives_a_french_error(contenu):
+    with pytest.raises(ErreurRendu, match="n'a pas pu être compilé"):
+        rendre_pdf(contenu, source=SOURCE_GABARIT + "\n#let x = (")
+
+
+def test_a_custom_template_source_is_used(contenu):
+    source = SOURCE_GABARIT.replace("Chiffres clés", "Repères du territoire")
+    texte = texte_pdf(PdfReader(io.BytesIO(rendre_pdf(contenu, source=source))))
+    assert "Repères du territoire" in texte
+
+
+def test_signatories_are_printed_when_given(contenu):
+    from dataclasses import replace
+
+    signee = replace(contenu, signataires=["la Caf de la Lozère", "la fédération des centres sociaux"])
+    attendu = "co-signée par la Caf de la Lozère et la fédération des centres sociaux"
+    assert attendu in rendre_html(signee)
+    assert attendu in texte_pdf(PdfReader(io.BytesIO(rendre_pdf(signee)))).replace("\n", " ")
