@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+import font_lato
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import envbool, envint, envlist, envstr
@@ -140,7 +141,8 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "senacs" / "static"]
+# Lato (paquet font-lato) servie sous /static/polices/ : la police des graphiques SVG, à l'écran comme en PDF.
+STATICFILES_DIRS = [BASE_DIR / "senacs" / "static", ("polices", font_lato.font_directory)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
