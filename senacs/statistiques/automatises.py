@@ -4,6 +4,10 @@ département, de sa région et de la France, pour son public (centres sociaux ou
 Un classeur XLSX et un PDF (Typst, polices embarquées dans le paquet ``typst`` : aucune police du
 système ; valeurs mises en forme ici, en français). Les agrégats viennent de la diffusion en vigueur
 (cellules publiées seulement, ``s`` pour une cellule secrète).
+
+Une comparaison avec des structures comparables (groupe de pairs de même type, taille et milieu, au
+moins 10 structures, jamais nommées : ``core.pairs``) complète les tableaux : médianes protégées des
+indicateurs clés, ou « groupe de comparaison trop petit ».
 """
 
 import json
@@ -19,12 +23,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.formats import formater_nombre
+from core.pairs import ComparaisonPairs, Profil, comparer
 from core.stats import STATUT_SANS_OBJET
 from senacs.statistiques.ecriture import Feuille, en_xlsx
 from senacs.statistiques.models import DemandeTableaux, Diffusion, StatutDemande
 from senacs.statistiques.selectors import Territoire, codes_poses, questions_statistiques, repondantes
 from senacs.statistiques.selectors import valeurs_statistiques as nettoyer
-from senacs.statistiques.services import cellules_publiques, diffusion_courante, publication_autorisee
+from senacs.statistiques.services import (
+    cellules_publiques,
+    diffusion_courante,
+    politique_secret,
+    publication_autorisee,
+)
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, Case, decimales
 
 GABARIT = Path(__file__).parent / "gabarits" / "tableaux_structure.typ"
@@ -46,6 +56,23 @@ class TableauxStructure:
     entetes: list[str]
     sections: list[tuple[str, list[list]]]
     introduction: list[str] = field(default_factory=list)
+    pairs: ComparaisonPairs | None = None
+
+
+def profils_campagne(campagne, modele, questions) -> list[Profil]:
+    """Toutes les structures répondantes de la campagne (France entière), réduites à leur profil de
+    comparaison : type, tranche de taille (F04), milieu (A16) et valeurs des indicateurs clés."""
+    cache: dict = {}
+    profils = []
+    for r in repondantes(campagne):
+        valeurs = nettoyer(questions, r.valeurs, codes_poses(modele, cache, r.type, r.departement))
+        profils.append(Profil.depuis_valeurs(r.pk, r.type, {**valeurs, "A16": r.valeurs.get("A16")}))
+    return profils
+
+
+def comparaison_pairs(structure, campagne, modele, questions, valeurs, type_: str) -> ComparaisonPairs:
+    cible = Profil.depuis_valeurs(structure.pk, type_, {**valeurs, "A16": valeurs.get("A16")})
+    return comparer(cible, profils_campagne(campagne, modele, questions), politique_secret())
 
 
 def tableaux_structure(structure, diffusion: Diffusion) -> TableauxStructure:
@@ -56,6 +83,9 @@ def tableaux_structure(structure, diffusion: Diffusion) -> TableauxStructure:
         raise ErreurTableaux(f"Aucune réponse déposée de cette structure à la campagne {campagne.annee}.")
     questions = [q for q in questions_statistiques(modele) if q.code not in diffusion.internes]
     valeurs = nettoyer(questions, reponse.valeurs, codes_poses(modele, {}, reponse.type, reponse.departement))
+    pairs = comparaison_pairs(
+        structure, campagne, modele, questions, {**valeurs, "A16": reponse.valeurs.get("A16")}, reponse.type
+    )
     departement = Territoire("departement", reponse.departement)
     territoires = departement.ascendants()
     public = reponse.type
@@ -132,6 +162,7 @@ def tableaux_structure(structure, diffusion: Diffusion) -> TableauxStructure:
             "Pour une question chiffrée : la moyenne et la médiane des structures qui ont répondu ; pour une "
             "question à choix : la part des structures qui ont choisi chaque réponse.",
         ],
+        pairs=pairs,
     )
 
 
@@ -139,6 +170,9 @@ def _texte(v) -> str:
     if isinstance(v, Case):
         return v.texte
     return "" if v is None else str(v)
+
+
+ENTETES_PAIRS = ["Question", "Indicateur", "Votre structure", "Médiane du groupe"]
 
 
 def ecrire_pdf(t: TableauxStructure) -> bytes:
@@ -153,6 +187,13 @@ def ecrire_pdf(t: TableauxStructure) -> bytes:
             for titre, lignes in t.sections
         ],
         "methode": list(NOTE_METHODE),
+        "pairs": None
+        if t.pairs is None
+        else {
+            "paragraphes": t.pairs.paragraphes,
+            "entetes": ENTETES_PAIRS,
+            "lignes": [[ligne.code, ligne.libelle, ligne.votre, ligne.mediane] for ligne in t.pairs.lignes],
+        },
         "pied": "SENACS — tableaux automatisés (charte, article 2.3)",
     }
     return typst.compile(
@@ -179,6 +220,17 @@ def ecrire_xlsx(t: TableauxStructure) -> bytes:
         ),
         Feuille("Méthode", ["Méthode"], [[p] for p in [*t.introduction, *NOTE_METHODE]], largeurs={0: 120}),
     ]
+    if t.pairs is not None:
+        feuilles.insert(
+            1,
+            Feuille(
+                "Structures comparables",
+                ENTETES_PAIRS,
+                [[ligne.code, ligne.libelle, ligne.votre, ligne.mediane] for ligne in t.pairs.lignes],
+                avant=[*t.pairs.paragraphes, ""],
+                largeurs={0: 10, 1: 40, 2: 18, 3: 20},
+            ),
+        )
     return en_xlsx(feuilles, titre=t.titre)
 
 

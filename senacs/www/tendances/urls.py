@@ -1,3 +1,10 @@
+from django.urls import path
+
+from senacs.www.tendances import views
+
 app_name = "tendances"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tendances, name="index"),
+    path("carte/", views.carte, name="carte"),
+]

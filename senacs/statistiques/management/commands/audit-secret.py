@@ -5,6 +5,10 @@ diffusion en vigueur, avec tout ce qui a déjà été publié, et affiche les ce
 cellules exposées (avec l'intervalle que l'attaquant obtient) et les violations des règles primaires.
 Sans diffusion, simule la diffusion (calcul, secret, audit) sans rien figer.
 
+Audite aussi le **registre des libérations** des analyses thématiques (``senacs.analyses.registre``) :
+pour chaque public (COPIL, invités, personne, public), les cellules qui lui ont été libérées, réunies
+avec la diffusion publiée, ne doivent isoler aucun groupe sensible.
+
 Code de sortie : 0 si l'audit est réussi, 1 si une cellule est exposée ou une règle enfreinte,
 2 en cas d'erreur (campagne inconnue…).
 
@@ -16,13 +20,16 @@ Usage :
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.analyses.protection import Regles
 from core.formats import formater_nombre
+from senacs.analyses.registre import auditer_registre
 from senacs.campagnes.models import Campagne
 from senacs.statistiques.services import (
     ErreurPublication,
     audit_diffusion,
     calculer_diffusion,
     diffusion_courante,
+    politique_secret,
 )
 
 
@@ -79,6 +86,21 @@ class Command(BaseCommand):
                     f"{v['regle']}"
                 )
         self.stdout.write(rapport.resume())
-        if not rapport.ok:
+        registre = auditer_registre(campagne, Regles.depuis_politique(politique_secret()))
+        for audience, variable, atome, scenario in registre.exposees[:n]:
+            self.stdout.write(
+                f"  registre {audience} {variable} : groupe de {len(atome)} structure(s) isolé — scénario {scenario}"
+            )
+        self.stdout.write(
+            f"Registre des libérations : {formater_nombre(registre.cellules)} cellule(s) libérée(s) à "
+            f"{formater_nombre(registre.publics)} public(s), {formater_nombre(registre.variables)} variable(s), "
+            f"{formater_nombre(len(registre.exposees))} groupe(s) exposé(s) — {'OK' if registre.ok else 'ÉCHEC'}"
+        )
+        if not rapport.ok or not registre.ok:
             raise CommandError("Audit en échec : rien ne doit être publié.", returncode=1)
-        self.stdout.write(self.style.SUCCESS("Audit réussi : aucune cellule exposée."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Audit réussi : aucune cellule exposée ({formater_nombre(rapport.cachees.height)} masquées dans la "
+                f"diffusion, {formater_nombre(registre.cellules)} libérées au registre, 0 exposée)."
+            )
+        )
