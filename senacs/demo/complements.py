@@ -15,6 +15,7 @@ documents protègent les campagnes et les comptes qu'ils citent).
 from __future__ import annotations
 
 import importlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,14 @@ def _diffusions() -> str:
 
 def _extension(module: str, fonction: str, graine: int) -> Callable[[], str]:
     def appeler() -> str:
-        resultat = getattr(importlib.import_module(module), fonction)(graine)
+        # Le journal applicatif (transitions des plaquettes…) reste en base ; pas sur la console de la démo.
+        journal = logging.getLogger("senacs")
+        niveau = journal.level
+        journal.setLevel(logging.WARNING)
+        try:
+            resultat = getattr(importlib.import_module(module), fonction)(graine)
+        finally:
+            journal.setLevel(niveau)
         return str(resultat)
 
     return appeler

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from core.demo import MOT_DE_PASSE_DEMO, generer_donnees_demo
 from core.questionnaire.saisie import etat_saisie
 from core.roles import Role
+from senacs.analyses.models import Analyse, CelluleLiberee
 from senacs.campagnes.models import Campagne, ChangementPhase, Phase
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
 from senacs.comptes.selectors import perimetre_de
@@ -18,6 +19,8 @@ from senacs.copil.models import Designation, MembreCopil, StatutDesignation
 from senacs.demo.models import ChargementDemo
 from senacs.demo.selectors import anomalies_injectees, comptes_demo, empreinte_donnees, resume_demo
 from senacs.demo.services import demo_charger
+from senacs.publications.models import Plaquette
+from senacs.publications.models import Statut as StatutPlaquette
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie, Statut, StatutRevue
 from senacs.reponses.selectors import valeurs_precedentes, variante
 from senacs.reponses.services import empreinte_depot
@@ -77,6 +80,11 @@ def test_the_full_demo_loads_once_and_a_second_run_changes_nothing():
     audit = io.StringIO()
     call_command("audit-secret", "--campagne", "2025", stdout=audit)  # lève CommandError (code 1) en cas d'échec
     assert "Cellules exposées : 0" in audit.getvalue()
+    # Plaquettes et analyses de démonstration : une plaquette publiée, des cellules au registre des libérations,
+    # et l'audit (registre compris) reste vert.
+    assert Plaquette.objects.filter(statut=StatutPlaquette.PUBLIEE).exists()
+    assert Analyse.objects.exists() and CelluleLiberee.objects.exists()
+    assert "0 groupe(s) exposé(s) — OK" in audit.getvalue()
 
     seconde = demo()
     assert "aucune donnée générée" in seconde
