@@ -18,3 +18,10 @@ AXES_ENABLED = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Pas de sortie console du journal applicatif pendant les tests (caplog capte toujours les messages à la racine).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"neant": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["neant"], "level": "INFO"},
+}

@@ -48,9 +48,13 @@ def test_the_published_pdf_is_frozen_when_the_aggregates_change(client, jeu):
     html = client.get(reverse("publications:publique_html", args=[2025, "D69"])).content.decode()
     assert "du Rhône" in html
 
-    # Les réponses changent et une nouvelle diffusion remplace les agrégats.
-    for r in Reponse.objects.filter(campagne=jeu.campagne, structure__departement_id="69"):
-        r.valeurs = {k: (v * 2 if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in r.valeurs.items()}
+    # Les réponses changent et une nouvelle diffusion remplace les agrégats : tous les montants (section F)
+    # doublent partout, ce qui garde le même motif de secret (règles et audit invariants par homothétie).
+    for r in Reponse.objects.filter(campagne=jeu.campagne):
+        r.valeurs = {
+            k: (v * 2 if k.startswith("F") and isinstance(v, int | float) and not isinstance(v, bool) else v)
+            for k, v in r.valeurs.items()
+        }
         r.save(update_fields=["valeurs"])
     assert diffusion_publier(campagne=jeu.campagne).numero == 2
     services.plaquette_obtenir(jeu.campagne, "D:01")  # un nouveau rendu d'un autre territoire, pour le cache
