@@ -39,6 +39,8 @@ LIBELLES_IDENTITE: dict[str, str] = {
     "A26": "Territoire en zone France ruralités revitalisation (ZFRR)",
 }
 CODES_IDENTITE: tuple[str, ...] = tuple(LIBELLES_IDENTITE)
+#: Les axes du projet social (A14) dans les questionnaires qui les posent un par un.
+CODES_AXES: tuple[str, ...] = ("A14A", "A14B", "A14C", "A14D", "A14E")
 
 # Codes dont la valeur est un nombre sans séparateur de milliers (année, code postal, SIRET…).
 CODES_SANS_SEPARATEUR = frozenset({"A03", "A04", "A08", "A25"})
@@ -93,6 +95,12 @@ def reponses_identite(
 ) -> list[ReponseIdentite]:
     """Les 26 questions d'identité dans l'ordre, avec la valeur donnée (ou « Non renseigné »)."""
     libelles_choix = libelles_choix or {}
+    valeurs = dict(valeurs)
+    if valeurs.get("A14") in (None, "", []):
+        # Depuis 2025, les axes du projet sont cinq questions (A14A à A14E) regroupées sous la note A14.
+        axes = [str(valeurs[c]).strip() for c in CODES_AXES if str(valeurs.get(c) or "").strip()]
+        if axes:
+            valeurs["A14"] = axes
     return [
         ReponseIdentite(
             code=code,

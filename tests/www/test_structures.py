@@ -137,6 +137,13 @@ def test_it_formats_identity_values_the_french_way():
     assert lignes[0].renseignee and not lignes[1].renseignee
 
 
+def test_the_project_axes_asked_one_by_one_show_as_one_identity_answer():
+    axes = {ligne.code: ligne for ligne in reponses_identite({"A14A": "Familles", "A14B": " ", "A14C": "Jeunesse"})}
+    assert axes["A14"].valeur == "Familles ; Jeunesse" and axes["A14"].renseignee
+    assert reponses_identite({"A14": ["Ancien axe"], "A14A": "Nouveau"})[13].valeur == "Ancien axe"
+    assert not {ligne.code: ligne for ligne in reponses_identite({})}["A14"].renseignee
+
+
 # --- Liste des structures ---
 
 
