@@ -7,13 +7,8 @@ rangé dans la session, jamais le nom donné par l'utilisateur. Format : ``senac
 """
 
 import hashlib
-import re
 import secrets
-import time
-import unicodedata
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,69 +19,15 @@ from senacs.campagnes.models import Campagne
 from senacs.questionnaires.services_alertes import departements_correspondant
 from senacs.reponses.importation import PHASES_IMPORT, reponses_importer, reponses_modele
 from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.depots import DepotsEnAttente, nom_affiche
 from senacs.www.imports.forms import ImportReponsesForm
 
-CLE_SESSION = "reponses_import"
-DUREE_CONSERVATION = 24 * 3600
+DEPOTS = DepotsEnAttente(
+    cle_session="reponses_import", reglage="SENACS_DOSSIER_IMPORTS_REPONSES", sous_dossier="imports-reponses"
+)
 AFFICHAGE_MAX = 500
-RE_JETON = re.compile(r"^[0-9a-f]{32}$")
 
 acces_import = perimetre_requis(lambda p: departements_correspondant(p))
-
-
-def _dossier() -> Path:
-    dossier = Path(getattr(settings, "SENACS_DOSSIER_IMPORTS_REPONSES", settings.VAR_DIR / "imports-reponses"))
-    dossier.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return dossier
-
-
-def _nettoyer(dossier: Path) -> None:
-    limite = time.time() - DUREE_CONSERVATION
-    for chemin in dossier.iterdir():
-        try:
-            if chemin.is_file() and chemin.stat().st_mtime < limite:
-                chemin.unlink()
-        except OSError:
-            pass
-
-
-def _chemin(en_attente: dict) -> Path | None:
-    jeton, extension = en_attente.get("jeton", ""), en_attente.get("extension", "")
-    if not RE_JETON.match(jeton) or extension not in ("csv", "xlsx", "xls", "ods"):
-        return None
-    return _dossier() / f"{jeton}.{extension}"
-
-
-def _oublier(request) -> None:
-    en_attente = request.session.pop(CLE_SESSION, None)
-    if en_attente:
-        chemin = _chemin(en_attente)
-        if chemin is not None:
-            chemin.unlink(missing_ok=True)
-
-
-def _conserver(request, contenu: bytes, extension: str, nom: str, annee: int) -> str:
-    dossier = _dossier()
-    _nettoyer(dossier)
-    jeton = secrets.token_hex(16)
-    chemin = dossier / f"{jeton}.{extension}"
-    chemin.touch(mode=0o600)
-    chemin.write_bytes(contenu)
-    request.session[CLE_SESSION] = {
-        "jeton": jeton,
-        "extension": extension,
-        "nom": nom,
-        "annee": annee,
-        "empreinte": hashlib.sha256(contenu).hexdigest(),
-        "utilisateur": request.user.pk,
-    }
-    return jeton
-
-
-def _nom_affiche(nom: str) -> str:
-    nom = nom.replace("\\", "/").rsplit("/", 1)[-1]
-    nom = "".join(c for c in nom if unicodedata.category(c)[0] != "C")
-    return nom[:120] or "fichier"
 
 
 def _texte_perimetre(departements) -> str:
@@ -125,9 +66,9 @@ def reponses(request):
     form = ImportReponsesForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
-    _oublier(request)
+    DEPOTS.oublier(request)
     campagne = form.cleaned_data["campagne"]
-    nom = _nom_affiche(form.cleaned_data["fichier"].name or "")
+    nom = nom_affiche(form.cleaned_data["fichier"].name or "")
     rapport = reponses_importer(
         contenu=form.contenu,
         nom_fichier=f"reponses.{form.extension}",
@@ -137,7 +78,9 @@ def reponses(request):
         simulation=True,
     )
     rapport.nom_fichier = nom
-    jeton = "" if rapport.a_erreurs else _conserver(request, form.contenu, form.extension, nom, campagne.annee)
+    jeton = (
+        "" if rapport.a_erreurs else DEPOTS.conserver(request, form.contenu, form.extension, nom, annee=campagne.annee)
+    )
     return _page(request, ImportReponsesForm(initial={"campagne": campagne}), rapport=rapport, jeton=jeton)
 
 
@@ -146,8 +89,8 @@ def reponses(request):
 @lecture_seule
 def confirmer(request):
     """Second temps : le fichier simulé est importé pour de bon (tout ou rien)."""
-    en_attente = request.session.get(CLE_SESSION) or {}
-    chemin = _chemin(en_attente)
+    en_attente = DEPOTS.en_attente(request)
+    chemin = DEPOTS.chemin(en_attente)
     campagne = Campagne.objects.filter(annee=en_attente.get("annee") or 0).first()
     if (
         chemin is None
@@ -160,7 +103,7 @@ def confirmer(request):
         return redirect("imports:reponses")
     contenu = chemin.read_bytes()
     if hashlib.sha256(contenu).hexdigest() != en_attente.get("empreinte"):
-        _oublier(request)
+        DEPOTS.oublier(request)
         messages.error(request, "Le fichier déposé a été altéré : déposez-le de nouveau.")
         return redirect("imports:reponses")
     rapport = reponses_importer(
@@ -172,7 +115,7 @@ def confirmer(request):
         simulation=False,
     )
     rapport.nom_fichier = en_attente.get("nom", "")
-    _oublier(request)
+    DEPOTS.oublier(request)
     if rapport.a_erreurs:
         alerte = (
             "Les réponses, la campagne ou vos droits ont changé depuis la simulation : le fichier comporte "
