@@ -9,9 +9,10 @@ Syntaxe :
 - littéraux : nombres (``12``, ``0.5``), chaînes (``'associatif'`` ou ``"associatif"``),
   ``true()``/``false()`` ;
 - opérateurs : ``+ - * div mod`` (``/`` accepté), ``= != < <= > >=``, ``and or``, ``-x`` ;
-- fonctions : ``not``, ``if``, ``sum``, ``min``, ``max``, ``abs``, ``round``, ``coalesce``,
-  ``selected``, ``count-selected``, ``string-length``, ``regex``, ``precedent``, ``number``,
-  ``somme-ecart`` n'existe pas : tout calcul se compose avec les fonctions ci-dessus.
+- fonctions : ``not``, ``if``, ``sum``, ``min``, ``max``, ``abs``, ``round``, ``int``, ``coalesce``,
+  ``selected``, ``count-selected``, ``string-length``, ``concat``, ``regex``, ``number``,
+  ``today``, ``precedent`` (les fonctions XPath d'ODK du même nom ont le même sens, voir
+  ``core.questionnaire.odk`` pour la traduction exacte à l'export).
 
 Valeurs manquantes : une réponse absente vaut ``None`` ; toute opération arithmétique ou comparaison
 qui en dépend vaut ``None`` (« inconnu »), sauf ``sum`` qui ignore les absences et ``coalesce``.
@@ -19,11 +20,12 @@ Une règle dont la condition vaut ``None`` n'est pas déclenchée. ``and``/``or`
 trois valeurs de SQL.
 """
 
+import datetime
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +56,8 @@ class Jeton:
 _OPERATEURS = ("<=", ">=", "!=", "=", "<", ">", "+", "-", "*", "/")
 _RE_NOMBRE = re.compile(r"\d+(?:\.\d+)?")
 _RE_NOM = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_RE_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Nom XLSForm (nom XML) : une lettre ou « _ », puis lettres, chiffres, « _ », « - » ou « . ».
+_RE_REF = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
 MOTS_OPERATEURS = {"and", "or", "div", "mod"}
 _CHIFFRES = "0123456789"
 
@@ -501,15 +504,49 @@ def _f_abs(arguments, ctx):
 
 
 def _f_round(arguments, ctx):
+    """Arrondi au plus proche, la moitié s'éloignant de zéro (``round(2.25, 1)`` = 2,3), comme ODK."""
     vals = _args(arguments, ctx)
     n = _nombre(vals[0])
     chiffres = _nombre(vals[1]) if len(vals) > 1 else Decimal(0)
-    if n is None or chiffres is None or not (0 <= chiffres <= 10):
+    if n is None or chiffres is None or not (0 <= chiffres <= 10) or chiffres != int(chiffres):
         return None
     try:
-        return round(n, int(chiffres))
+        return n.quantize(Decimal(1).scaleb(-int(chiffres)), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return None
+
+
+def _f_int(arguments, ctx):
+    """Partie entière, tronquée vers zéro (``int(-2.7)`` = -2), comme ODK."""
+    n = _nombre(_evaluer(arguments[0], ctx))
+    return None if n is None else n.to_integral_value(rounding=ROUND_DOWN)
+
+
+def _f_concat(arguments, ctx):
+    morceaux = []
+    for v in _args(arguments, ctx):
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            morceaux.append("true" if v else "false")
+        elif isinstance(v, Decimal):
+            morceaux.append(_texte_nombre(v))
+        elif isinstance(v, list | tuple):
+            morceaux.append(" ".join(str(x) for x in v))
+        else:
+            morceaux.append(str(v))
+    return "".join(morceaux)
+
+
+def _texte_nombre(n: Decimal) -> str:
+    if n == n.to_integral_value():
+        return str(n.quantize(Decimal(1)))
+    return format(n.normalize(), "f")
+
+
+def _f_today(arguments, ctx):
+    """Date du jour, en jours depuis le 1er janvier 1970 (comme les réponses de type date)."""
+    return Decimal((datetime.date.today() - datetime.date(1970, 1, 1)).days)
 
 
 def _f_coalesce(arguments, ctx):
@@ -571,6 +608,9 @@ FONCTIONS: dict[str, Fonction] = {
     "max": Fonction((1, None), _f_min_max(max)),
     "abs": Fonction((1, 1), _f_abs),
     "round": Fonction((1, 2), _f_round),
+    "int": Fonction((1, 1), _f_int),
+    "concat": Fonction((1, None), _f_concat),
+    "today": Fonction((0, 0), _f_today),
     "coalesce": Fonction((1, None), _f_coalesce),
     "selected": Fonction((2, 2), _f_selected),
     "count-selected": Fonction((1, 1), _f_count_selected),

@@ -58,11 +58,18 @@ GRAVITES: dict[str, str] = {"bloquant": "Bloquant", "avertissement": "Avertissem
 # Liste de choix engendrée par le code à partir du référentiel des territoires (101 départements).
 LISTE_DEPARTEMENTS = "departements"
 
+# Convention du noyau national : une majuscule, deux chiffres (B07, H02A). Les autres blocs acceptent
+# tout nom XLSForm valide (nom XML : une lettre ou « _ », puis lettres, chiffres, « _ », « - », « . »).
 RE_CODE_QUESTION = re.compile(r"^[A-Z][0-9]{2}[A-Z0-9_]*$")
+RE_NOM_XLSFORM = re.compile(r"^[^\W\d][\w.\-]*$")
 RE_CODE_CHOIX = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-RE_CODE_SECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+RE_CODE_SECTION = RE_NOM_XLSFORM
 RE_DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FORMAT_CODE = "une lettre majuscule, deux chiffres, puis des majuscules, chiffres ou « _ » (ex. « B07 », « H02A »)"
+FORMAT_NOM = (
+    "une lettre ou « _ », puis des lettres, chiffres, « _ », « - » ou « . », sans espace "
+    "(ex. « effectif », « nb_jeunes »)"
+)
 
 # Fonctions qui tolèrent une réponse absente : une référence passée directement à l'une d'elles ne
 # rend pas l'expression inconnue (utile pour les questions réservées à un public).
@@ -368,7 +375,7 @@ class Repere:
     expression: Expression | None = None
 
 
-_RE_REPERE = re.compile(r"^(precedent:)?([A-Z][0-9]{2}[A-Z0-9_]*)$")
+_RE_REPERE = re.compile(r"^(precedent:)?([^\W\d][\w.\-]*)$")
 
 
 def analyser_message(message: str) -> tuple[str | Repere, ...]:
@@ -669,8 +676,8 @@ def valider(questionnaire: Questionnaire) -> list[ErreurDefinition]:
         lieu = {"question": corresp.code, "champ": "correspondances"}
         if corresp.code not in tous_les_codes:
             ajouter(ErreurDefinition(f"correspondance pour une question inconnue « {corresp.code} »", **lieu))
-        if not RE_CODE_QUESTION.match(str(corresp.ancien_code or "")):
-            ajouter(ErreurDefinition(f"ancien code « {corresp.ancien_code} » invalide ({FORMAT_CODE})", **lieu))
+        if not RE_NOM_XLSFORM.match(str(corresp.ancien_code or "")):
+            ajouter(ErreurDefinition(f"ancien code « {corresp.ancien_code} » invalide ({FORMAT_NOM})", **lieu))
         if isinstance(corresp.annee_depuis, bool) or not isinstance(corresp.annee_depuis, int):
             ajouter(ErreurDefinition(f"année « {corresp.annee_depuis} » invalide", **lieu))
         elif isinstance(q.campagne, int) and corresp.annee_depuis > q.campagne:
@@ -718,8 +725,10 @@ def _valider_question(
     def erreur(message: str, champ: str | None = None):
         erreurs.append(ErreurDefinition(message, section=section.code, question=question.code, champ=champ))
 
-    if not RE_CODE_QUESTION.match(str(question.code or "")):
-        erreur(f"code « {question.code} » invalide : {FORMAT_CODE}", "code")
+    if section.bloc == "noyau" and not RE_CODE_QUESTION.match(str(question.code or "")):
+        erreur(f"code « {question.code} » invalide : {FORMAT_CODE} (convention du noyau national)", "code")
+    elif not RE_NOM_XLSFORM.match(str(question.code or "")):
+        erreur(f"code « {question.code} » invalide : {FORMAT_NOM}", "code")
     if not str(question.libelle or "").strip():
         erreur("la question n'a pas de libellé", "libelle")
     if question.type not in TYPES:

@@ -25,20 +25,21 @@ from typing import Any
 from core.questionnaire.expressions import ErreurExpression
 from core.questionnaire.expressions import analyser as analyser_expression
 from core.questionnaire.modele import (
-    BLOCS,
     GRAVITES,
     PUBLICS,
-    TYPES,
     Choix,
     Correspondance,
     ErreurDefinition,
-    Liste,
     Question,
     Questionnaire,
     Regle,
-    Section,
-    completer_listes,
-    valider,
+)
+from core.questionnaire.odk import (
+    CHOIX_PUBLICS,
+    LISTE_PUBLICS,
+    QUESTION_PUBLIC,
+    ExpressionIntraduisible,
+    colonnes_odk,
 )
 from core.territoires import departements_par_code
 
@@ -62,37 +63,6 @@ TYPES_XLSFORM: dict[str, str] = {
     "note": "note",
     "calcul": "calculate",
 }
-# Type XLSForm → notre type, pour un formulaire sans colonne senacs_type.
-TYPES_DEPUIS_XLSFORM: dict[str, str] = {
-    "integer": "entier",
-    "decimal": "decimal",
-    "text": "texte",
-    "date": "date",
-    "select_one": "choix_unique",
-    "select_multiple": "choix_multiple",
-    "note": "note",
-    "calculate": "calcul",
-}
-TYPES_ACCEPTES = (
-    "integer, decimal, text, date, select_one LISTE, select_multiple LISTE, note, calculate, begin_group, end_group"
-)
-# Métadonnées ODK (pas des questions) : ignorées à l'import.
-METADONNEES = frozenset(
-    {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "phonenumber",
-        "username",
-        "email",
-        "audit",
-        "start-geopoint",
-    }
-)
-
 COLONNES_SURVEY = (
     "type",
     "name",
@@ -113,12 +83,24 @@ COLONNES_SURVEY = (
     "senacs_departements",
     "senacs_min",
     "senacs_max",
+    "senacs_relevant",
+    "senacs_required",
+    "senacs_constraint",
+    "senacs_constraint_message",
+    "senacs_calculation",
 )
+# Colonnes que l'export écrit pour ODK (traduites) et, quand la traduction diffère, en original dans
+# senacs_<colonne> ; « (aucun) » y note un original vide.
+COLONNES_EXPRESSIONS = ("relevant", "required", "constraint", "constraint_message", "calculation")
+AUCUN = "(aucun)"
 COLONNES_REGLES = ("code", "gravite", "publics", "questions", "expression", "message")
 COLONNES_CORRESPONDANCES = ("code", "ancien_code", "annee_depuis", "formule", "description")
 # Synonymes de colonnes admis à l'import (en minuscules).
 SYNONYMES = {
     "constraint_message": ("constraint_message", "constraint message", "jr:constraintmsg"),
+    "relevant": ("relevant", "relevance"),
+    "calculation": ("calculation", "calculate"),
+    "required": ("required",),
     "list_name": ("list_name", "list name"),
     "begin_group": ("begin_group", "begin group"),
 }
@@ -190,6 +172,28 @@ def exporter(questionnaire: Questionnaire, chemin: str | Path) -> Path:
     for question in q.questions():
         if question.groupe:
             membres.setdefault(question.groupe, []).append(question)
+    types = {question.code: question.type for question in q.questions()}
+    departement = next((question.code for question in q.questions() if question.liste == "departements"), None)
+    erreurs: list[str] = []
+
+    def colonnes(question: Question) -> dict[str, Any]:
+        try:
+            return _colonnes_question(question, types, departement)
+        except ExpressionIntraduisible as exc:
+            erreurs.append(f"Question {question.code} : {exc}.")
+            return {}
+
+    variantes = any(set(question.publics) != set(PUBLICS) or question.facultatif_pour for question in q.questions())
+    if variantes:  # ODK pose d'abord la question qui choisit la variante CS / EVS
+        lignes.append(
+            ligne(
+                type=f"select_one {LISTE_PUBLICS}",
+                name=QUESTION_PUBLIC,
+                label="Type de structure",
+                hint="Choisit les questions posées (variante des centres sociaux ou des espaces de vie sociale).",
+                required="yes",
+            )
+        )
     for section in q.sections:
         lignes.append(
             ligne(
@@ -206,14 +210,18 @@ def exporter(questionnaire: Questionnaire, chemin: str | Path) -> Path:
                 lignes.append(ligne(type="end_group"))
                 groupe_ouvert = None
             if question.type == "note" and question.code in membres:
-                entete = {**_colonnes_question(question), "type": "begin_group"}
+                entete = {**colonnes(question), "type": "begin_group"}
                 lignes.append(ligne(**entete, name=question.code, label=question.libelle))
                 groupe_ouvert = question.code
                 continue
-            lignes.append(ligne(**_colonnes_question(question), name=question.code, label=question.libelle))
+            lignes.append(ligne(**colonnes(question), name=question.code, label=question.libelle))
         if groupe_ouvert:
             lignes.append(ligne(type="end_group"))
         lignes.append(ligne(type="end_group"))
+    if erreurs:
+        classeur.close()
+        chemin.unlink(missing_ok=True)
+        raise ErreurXLSForm(erreurs)
     feuille(
         "survey",
         COLONNES_SURVEY,
@@ -224,6 +232,8 @@ def exporter(questionnaire: Questionnaire, chemin: str | Path) -> Path:
     choix = [[li.nom, c.code, c.libelle] for li in q.listes for c in li.choix]
     if any(question.type == "oui_non" for question in q.questions()) and q.liste(LISTE_OUI_NON) is None:
         choix += [[LISTE_OUI_NON, c.code, c.libelle] for c in CHOIX_OUI_NON]
+    if variantes:
+        choix += [[LISTE_PUBLICS, code, libelle] for code, libelle in CHOIX_PUBLICS]
     feuille("choices", ("list_name", "name", "label"), choix, {"list_name": 24, "name": 22, "label": 60})
     feuille(
         "settings",
@@ -247,20 +257,32 @@ def exporter(questionnaire: Questionnaire, chemin: str | Path) -> Path:
     return chemin
 
 
-def _colonnes_question(question: Question) -> dict[str, Any]:
+def _colonnes_question(question: Question, types: dict[str, str], departement: str | None) -> dict[str, Any]:
+    """Colonnes d'une question : celles qu'ODK lit (traduites, voir ``core.questionnaire.odk``) et,
+    quand la traduction diffère de l'original SENACS, l'original dans ``senacs_<colonne>``."""
     type_xlsform = TYPES_XLSFORM.get(question.type, question.type)
     if question.type == "oui_non":
         type_xlsform = f"select_one {LISTE_OUI_NON}"
     elif question.type in ("choix_unique", "choix_multiple"):
         type_xlsform = f"{type_xlsform} {question.liste or ''}".strip()
+    odk = colonnes_odk(question, types, departement)
+    originaux = {
+        "relevant": question.pertinence or "",
+        "required": "yes" if question.obligatoire else "",
+        "constraint": question.contrainte or "",
+        "constraint_message": question.message_contrainte or "",
+        "calculation": question.calcul or "",
+    }
+    extension = {
+        f"senacs_{colonne}": (originaux[colonne] or (AUCUN if colonne != "required" else "no"))
+        for colonne in COLONNES_EXPRESSIONS
+        if odk[colonne] != originaux[colonne]
+    }
     return {
         "type": type_xlsform,
         "hint": question.aide,
-        "required": "yes" if question.obligatoire else "",
-        "relevant": question.pertinence,
-        "constraint": question.contrainte,
-        "constraint_message": question.message_contrainte,
-        "calculation": question.calcul,
+        **odk,
+        **extension,
         "appearance": "multiline" if question.type == "texte_long" else "",
         "senacs_type": question.type,
         "senacs_unite": question.unite,
@@ -360,354 +382,11 @@ class _Contexte:
         self.erreurs.append(f"{', '.join(morceaux)} : {message.rstrip('.')}.")
 
 
-@dataclass
-class _LigneQuestion:
-    ligne: int
-    question_args: dict[str, Any]
-    expressions: dict[str, str]  # colonne → texte
-    section: int  # index de la section
+def importer(chemin: str | Path, campagne: int | None = None) -> Questionnaire:
+    """Lit un XLSForm avec pyxform (voir ``core.questionnaire.xlsform_lecture``) ; lève ErreurXLSForm."""
+    from core.questionnaire.xlsform_lecture import importer as importer_avec_pyxform
 
-
-def importer(chemin: str | Path) -> Questionnaire:
-    """Lit un XLSForm (XLSX, XLS ou ODS) ; lève ErreurXLSForm avec toutes les erreurs trouvées."""
-    from python_calamine import CalamineWorkbook
-
-    chemin = Path(chemin)
-    try:
-        classeur = CalamineWorkbook.from_path(str(chemin))
-        feuilles = {nom.strip().lower(): nom for nom in classeur.sheet_names}
-
-        def lire(nom: str, bases: Sequence[str]) -> _Feuille | None:
-            vrai_nom = feuilles.get(nom)
-            if vrai_nom is None:
-                return None
-            brut = classeur.get_sheet_by_name(vrai_nom).to_python(skip_empty_area=False)
-            return _lire_feuille(vrai_nom, brut, bases)
-
-        survey = lire("survey", COLONNES_SURVEY + ("choice_filter", "repeat_count"))
-        choices = lire("choices", ("list_name", "name", "label"))
-        settings = lire("settings", ("form_title", "form_id", "version", "senacs_campagne"))
-        regles = lire("senacs_regles", COLONNES_REGLES)
-        correspondances = lire("senacs_correspondances", COLONNES_CORRESPONDANCES)
-    except ErreurXLSForm:
-        raise
-    except Exception as exc:  # python-calamine lève ses propres exceptions (ZipError, XmlError…)
-        raise ErreurXLSForm(
-            [f"Le fichier « {chemin.name} » n'est pas un classeur lisible ({type(exc).__name__})."]
-        ) from exc
-    return _construire(survey, choices, settings, regles, correspondances)
-
-
-def _construire(
-    survey: _Feuille | None,
-    choices: _Feuille | None,
-    settings: _Feuille | None,
-    feuille_regles: _Feuille | None,
-    feuille_correspondances: _Feuille | None,
-) -> Questionnaire:
-    ctx = _Contexte()
-    if survey is None:
-        raise ErreurXLSForm(["Feuille « survey » absente : c'est elle qui décrit les questions."])
-    for colonne in ("type", "name"):
-        if colonne not in survey.entetes:
-            ctx.erreur(survey, 1, None, f"colonne « {colonne} » absente")
-    if "label" not in survey.entetes:
-        ctx.erreur(survey, 1, None, "colonne « label » absente (ou « label::French (fr) »)")
-    if ctx.erreurs:
-        raise ErreurXLSForm(ctx.erreurs)
-
-    # -- choix
-    listes: dict[str, list[Choix]] = {}
-    ligne_liste: dict[str, int] = {}
-    if choices is not None:
-        for colonne in ("list_name", "name", "label"):
-            if colonne not in choices.entetes:
-                ctx.erreur(choices, 1, None, f"colonne « {colonne} » absente")
-        vus: dict[tuple[str, str], int] = {}
-        for numero, cellules in choices.lignes:
-            nom_liste = choices.valeur(cellules, "list_name")
-            code = choices.valeur(cellules, "name")
-            libelle = choices.valeur(cellules, "label")
-            if not nom_liste:
-                ctx.erreur(choices, numero, "list_name", "nom de liste manquant")
-                continue
-            if not code:
-                ctx.erreur(choices, numero, "name", f"code de choix manquant dans la liste « {nom_liste} »")
-                continue
-            if (nom_liste, code) in vus:
-                ctx.erreur(
-                    choices,
-                    numero,
-                    "name",
-                    f"le choix « {code} » figure déjà dans la liste « {nom_liste} » (ligne {vus[(nom_liste, code)]})",
-                )
-                continue
-            vus[(nom_liste, code)] = numero
-            if not libelle:
-                ctx.erreur(choices, numero, "label", f"le choix « {code} » n'a pas de libellé")
-            listes.setdefault(nom_liste, []).append(Choix(code, libelle))
-            ligne_liste.setdefault(nom_liste, numero)
-
-    # -- réglages
-    titre, version, campagne = "", "", 0
-    if settings is None:
-        ctx.erreur(
-            "settings", None, None, "feuille absente : elle doit donner form_title et version (année de campagne)"
-        )
-    elif not settings.lignes:
-        ctx.erreur(settings, 2, None, "aucune ligne de réglages (form_title, version)")
-    else:
-        numero, cellules = settings.lignes[0]
-        titre = settings.valeur(cellules, "form_title")
-        version = settings.valeur(cellules, "version")
-        texte_campagne = settings.valeur(cellules, "senacs_campagne")
-        if not titre:
-            ctx.erreur(settings, numero, "form_title", "titre du questionnaire manquant")
-        if not version:
-            ctx.erreur(settings, numero, "version", "version manquante (ex. 2026)")
-        if texte_campagne:
-            if texte_campagne.isdigit():
-                campagne = int(texte_campagne)
-            else:
-                ctx.erreur(settings, numero, "senacs_campagne", f"année « {texte_campagne} » invalide (ex. 2026)")
-        elif version:
-            annee = re.match(r"^((?:19|20)\d{2})", version)
-            if annee:
-                campagne = int(annee.group(1))
-            else:
-                ctx.erreur(
-                    settings,
-                    numero,
-                    "version",
-                    f"impossible de lire l'année de campagne dans la version « {version} » : "
-                    "commencez-la par l'année (ex. 2026) ou ajoutez une colonne senacs_campagne",
-                )
-
-    if any(e.startswith("Feuille « settings »") for e in ctx.erreurs):
-        ctx.signalees.update({("", "version"), ("", "campagne"), ("", "titre")})
-
-    # -- questions (premier passage : structure, types, noms)
-    sections: list[dict[str, Any]] = []
-    questions: list[_LigneQuestion] = []
-    noms: dict[str, int] = {}
-    ligne_section: dict[str, int] = {}
-    pile: list[dict[str, Any]] = []  # groupes ouverts : {"nom", "ligne", "niveau", "pertinence"}
-    lignes_hors_groupe = 0
-    conditions_de_groupe: list[tuple[int, str, int]] = []  # (ligne, condition, section)
-
-    def section_courante(numero: int) -> int:
-        nonlocal lignes_hors_groupe
-        if pile:
-            return pile[0]["section"]
-        # Questions hors de tout groupe : une section implicite par suite de questions.
-        if not sections or not sections[-1].get("implicite") or sections[-1].get("fermee"):
-            lignes_hors_groupe += 1
-            code = "questions" if lignes_hors_groupe == 1 else f"questions_{lignes_hors_groupe}"
-            sections.append(
-                {"code": code, "titre": titre or "Questions", "bloc": "noyau", "description": "", "implicite": True}
-            )
-            ligne_section[code] = numero
-        return len(sections) - 1
-
-    def declarer_nom(nom: str, numero: int) -> bool:
-        if not nom:
-            ctx.erreur(survey, numero, "name", "nom (name) manquant")
-            return False
-        if nom in noms:
-            ctx.erreur(survey, numero, "name", f"le nom « {nom} » est déjà utilisé ligne {noms[nom]}")
-            return False
-        noms[nom] = numero
-        return True
-
-    for numero, cellules in survey.lignes:
-        valeur = lambda colonne, c=cellules: survey.valeur(c, colonne)  # noqa: E731
-        type_brut = re.sub(r"\s+", " ", valeur("type").strip())
-        type_min = type_brut.lower()
-        nom = valeur("name")
-        if not type_brut:
-            if any(cellules):
-                ctx.erreur(survey, numero, "type", "type manquant")
-            continue
-        if type_min in METADONNEES:
-            continue
-        if type_min in ("begin_group", "begin group"):
-            if sections and sections[-1].get("implicite"):
-                sections[-1]["fermee"] = True
-            if not declarer_nom(nom, numero):
-                nom = nom or f"groupe_ligne_{numero}"
-            if len(pile) >= 2:
-                ctx.erreur(survey, numero, "type", "groupes imbriqués sur plus de deux niveaux non pris en charge")
-            pertinence = valeur("relevant") or None
-            if not pile:
-                bloc = valeur("senacs_bloc") or "noyau"
-                if bloc not in BLOCS:
-                    ctx.erreur(
-                        survey,
-                        numero,
-                        "senacs_bloc",
-                        f"bloc « {bloc} » inconnu (blocs possibles : {', '.join(BLOCS)})",
-                    )
-                    bloc = "noyau"
-                sections.append({"code": nom, "titre": valeur("label"), "bloc": bloc, "description": valeur("hint")})
-                ligne_section[nom] = numero
-                if not valeur("label"):
-                    ctx.erreur(survey, numero, "label", f"le groupe « {nom} » n'a pas de libellé")
-                pile.append({"nom": nom, "ligne": numero, "section": len(sections) - 1, "pertinence": pertinence})
-                if pertinence:
-                    conditions_de_groupe.append((numero, pertinence, len(sections) - 1))
-            else:
-                # Groupe dans une section : un intitulé (note) suivi de ses questions.
-                args = _arguments_question(ctx, survey, numero, valeur, "note", nom)
-                args["pertinence"] = _et(pile[0]["pertinence"], pertinence)
-                questions.append(_LigneQuestion(numero, args, {"relevant": pertinence or ""}, pile[0]["section"]))
-                pile.append({"nom": nom, "ligne": numero, "section": pile[0]["section"], "pertinence": None})
-            continue
-        if type_min in ("end_group", "end group"):
-            if not pile:
-                ctx.erreur(survey, numero, "type", "« end_group » sans « begin_group » correspondant")
-            else:
-                pile.pop()
-            continue
-        if type_min.startswith(("begin_repeat", "begin repeat", "end_repeat", "end repeat")):
-            ctx.erreur(
-                survey,
-                numero,
-                "type",
-                f"type « {type_brut} » non pris en charge (répétitions exclues ; types acceptés : {TYPES_ACCEPTES})",
-            )
-            if nom:
-                declarer_nom(nom, numero)
-            continue
-        mots = type_brut.split(" ")
-        base = mots[0].lower()
-        liste = None
-        if base in ("select_one", "select_multiple"):
-            if len(mots) != 2:
-                ctx.erreur(
-                    survey,
-                    numero,
-                    "type",
-                    f"« {type_brut} » : indiquez une seule liste de choix après {base} (ex. « {base} oui_non »)",
-                )
-                declarer_nom(nom, numero)
-                continue
-            liste = mots[1]
-        elif base not in TYPES_DEPUIS_XLSFORM or len(mots) != 1:
-            ctx.erreur(
-                survey, numero, "type", f"type « {type_brut} » non pris en charge (types acceptés : {TYPES_ACCEPTES})"
-            )
-            declarer_nom(nom, numero)
-            continue
-        if valeur("choice_filter"):
-            ctx.erreur(
-                survey, numero, "choice_filter", "le filtrage des choix (choice_filter) n'est pas pris en charge"
-            )
-        if valeur("repeat_count"):
-            ctx.erreur(survey, numero, "repeat_count", "les répétitions ne sont pas prises en charge")
-        if not declarer_nom(nom, numero):
-            continue
-        notre_type = TYPES_DEPUIS_XLSFORM[base]
-        senacs_type = valeur("senacs_type")
-        if senacs_type:
-            if senacs_type not in TYPES:
-                ctx.erreur(
-                    survey,
-                    numero,
-                    "senacs_type",
-                    f"type « {senacs_type} » inconnu (types possibles : {', '.join(TYPES)})",
-                )
-            elif TYPES_XLSFORM[senacs_type] != base:
-                ctx.erreur(
-                    survey,
-                    numero,
-                    "senacs_type",
-                    f"le type « {senacs_type} » ne correspond pas au type XLSForm « {base} » "
-                    f"(attendu : {TYPES_XLSFORM[senacs_type]})",
-                )
-            else:
-                notre_type = senacs_type
-        elif notre_type == "texte" and "multiline" in valeur("appearance").lower():
-            notre_type = "texte_long"
-        if liste is not None and notre_type != "oui_non" and liste not in listes:
-            ctx.signalees.add((nom, "liste"))
-            ctx.erreur(
-                survey,
-                numero,
-                "type",
-                f"la liste de choix « {liste} » est absente de la feuille « choices »"
-                if choices is not None
-                else f"la liste de choix « {liste} » est introuvable : la feuille « choices » est absente",
-            )
-        args = _arguments_question(ctx, survey, numero, valeur, notre_type, nom)
-        args["liste"] = None if notre_type == "oui_non" else liste
-        section_index = section_courante(numero)
-        if pile:
-            args["pertinence"] = _et(pile[0]["pertinence"], args["pertinence"])
-            if len(pile) == 2:
-                args["groupe"] = pile[1]["nom"]
-        expressions = {c: valeur(c) for c in ("relevant", "constraint", "calculation") if valeur(c)}
-        questions.append(_LigneQuestion(numero, args, expressions, section_index))
-    for groupe in pile:
-        ctx.erreur(
-            survey,
-            groupe["ligne"],
-            "type",
-            f"le groupe « {groupe['nom']} » n'est jamais fermé (« end_group » manquant)",
-        )
-
-    # -- expressions (second passage : tous les noms sont connus)
-    connus = set(noms)
-    for lq in questions:
-        code = lq.question_args["code"]
-        for colonne, texte in lq.expressions.items():
-            if texte and _verifier_expression(ctx, survey, lq.ligne, colonne, texte, connus):
-                ctx.signalees.add(
-                    (code, {"relevant": "pertinence", "constraint": "contrainte", "calculation": "calcul"}[colonne])
-                )
-
-    for numero, texte, index in conditions_de_groupe:
-        if _verifier_expression(ctx, survey, numero, "relevant", texte, connus):
-            ctx.signalees.update((lq.question_args["code"], "pertinence") for lq in questions if lq.section == index)
-
-    # -- règles et correspondances
-    regles, ligne_regle = _lire_regles(ctx, feuille_regles, connus)
-    correspondances = _lire_correspondances(ctx, feuille_correspondances, connus)
-
-    # -- assemblage
-    objets_sections = []
-    for i, s in enumerate(sections):
-        objets_sections.append(
-            Section(
-                code=s["code"],
-                titre=s["titre"],
-                bloc=s["bloc"],
-                questions=tuple(Question(**lq.question_args) for lq in questions if lq.section == i),
-                description=s["description"],
-            )
-        )
-    objets_listes = [
-        Liste(nom, tuple(choix))
-        for nom, choix in listes.items()
-        if not (nom == LISTE_OUI_NON and not any(lq.question_args.get("liste") == nom for lq in questions))
-    ]
-    toutes = [question for s in objets_sections for question in s.questions]
-    questionnaire = Questionnaire(
-        version=version,
-        campagne=campagne,
-        titre=titre,
-        sections=tuple(objets_sections),
-        listes=completer_listes(objets_listes, toutes),
-        regles=tuple(regles),
-        correspondances=tuple(correspondances),
-    )
-
-    # -- validation complète, erreurs situées dans le classeur
-    ligne_question = {lq.question_args["code"]: lq.ligne for lq in questions}
-    for erreur in valider(questionnaire):
-        _situer(ctx, erreur, survey, choices, feuille_regles, ligne_question, ligne_section, ligne_liste, ligne_regle)
-    if ctx.erreurs:
-        raise ErreurXLSForm(ctx.erreurs)
-    return questionnaire
+    return importer_avec_pyxform(chemin, campagne)
 
 
 def _et(a: str | None, b: str | None) -> str | None:
@@ -722,7 +401,7 @@ def _arguments_question(ctx: _Contexte, survey: _Feuille, numero: int, valeur, n
         "libelle": valeur("label"),
         "type": notre_type,
         "unite": valeur("senacs_unite") or None,
-        "obligatoire": _oui_non(ctx, survey, numero, "required", valeur("required")),
+        "obligatoire": False,  # lu par l'appelant (yes/no, ou senacs_required)
         "aide": valeur("hint"),
         "publics": _codes(ctx, survey, numero, "senacs_publics", valeur("senacs_publics"), PUBLICS) or PUBLICS,
         "pertinence": valeur("relevant") or None,

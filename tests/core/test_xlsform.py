@@ -7,7 +7,8 @@ from python_calamine import CalamineWorkbook
 from core.questionnaire.definition import charger
 from core.questionnaire.evaluation import anomalies, questions_pertinentes
 from core.questionnaire.modele import valider
-from core.questionnaire.xlsform import TYPES_ACCEPTES, ErreurXLSForm, exporter, importer
+from core.questionnaire.xlsform import ErreurXLSForm, exporter, importer
+from core.questionnaire.xlsform_lecture import TYPES_ACCEPTES
 
 DOSSIER = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -80,7 +81,9 @@ def test_the_export_is_a_standard_xlsform_with_senacs_extension_columns(tmp_path
     assert par_nom["A13"]["appearance"] == "multiline"
     assert par_nom["D05"]["type"] == "calculate" and par_nom["D05"]["calculation"] == "round(${D04} div 1607, 2)"
     assert par_nom["H02"]["type"] == "begin_group"  # le groupe de pourcentages est un groupe imbriqué
-    assert par_nom["E13"]["relevant"] == "${E12} = true()"
+    # ODK lit la valeur du choix : « ${E12} = true() » y serait vrai pour « oui » comme pour « non ».
+    assert par_nom["E13"]["relevant"] == "${E12} = 'oui'"
+    assert par_nom["E13"]["senacs_relevant"] == "${E12} = true()"
     assert par_nom["C04"]["senacs_facultatif_pour"] == "EVS"
     assert par_nom["J01"]["senacs_departements"] == "69"
     assert lire(chemin, "settings")[1] == ["Questionnaire SENACS 2025 (données 2024)", "senacs_2025", "2025", "2025"]
@@ -199,20 +202,34 @@ def test_an_unsupported_type_is_refused_with_sheet_row_and_column(tmp_path):
         settings=SETTINGS,
     )
     assert erreurs_import(chemin) == [
-        f"Feuille « survey », ligne 3, colonne « type » : type « geopoint » non pris en charge "
-        f"(types acceptés : {TYPES_ACCEPTES}).",
-        f"Feuille « survey », ligne 4, colonne « type » : type « image » non pris en charge "
-        f"(types acceptés : {TYPES_ACCEPTES}).",
+        "Feuille « survey », ligne 3, colonne « type » : type « geopoint » non pris en charge : géolocalisation.",
+        "Feuille « survey », ligne 4, colonne « type » : type « image » non pris en charge : photo (pièce jointe).",
     ]
 
 
-@pytest.mark.parametrize("type_refuse", ["range", "begin_repeat", "begin repeat", "select_one_from_file a.csv"])
-def test_repeats_ranges_and_external_choices_are_refused(tmp_path, type_refuse):
+def test_an_unknown_type_lists_the_accepted_types(tmp_path):
+    chemin = ecrire_classeur(tmp_path / "x.xlsx", survey=[ENTETE, ["entier_long", "N01", "Nombre"]], settings=SETTINGS)
+    assert erreurs_import(chemin) == [
+        f"Feuille « survey », ligne 2, colonne « type » : type « entier_long » non pris en charge "
+        f"(types acceptés : {TYPES_ACCEPTES})."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_refuse", "fonctionnalite"),
+    [
+        ("range", "non pris en charge : curseur (range)"),
+        ("begin_repeat", ": les répétitions (repeat) ne sont pas prises en charge"),
+        ("begin repeat", ": les répétitions (repeat) ne sont pas prises en charge"),
+        ("select_one_from_file a.csv", "non pris en charge : choix lus dans un fichier externe (select_one_from_file)"),
+    ],
+)
+def test_repeats_ranges_and_external_choices_are_refused(tmp_path, type_refuse, fonctionnalite):
     chemin = ecrire_classeur(
         tmp_path / "x.xlsx", survey=[ENTETE, [type_refuse, "N01", "Question"], ["end_repeat"]], settings=SETTINGS
     )
     erreurs = erreurs_import(chemin)
-    assert erreurs[0].startswith(f"Feuille « survey », ligne 2, colonne « type » : type « {type_refuse} » non pris")
+    assert erreurs[0] == f"Feuille « survey », ligne 2, colonne « type » : type « {type_refuse} » {fonctionnalite}."
 
 
 def test_an_unknown_reference_is_refused(tmp_path):
@@ -238,7 +255,7 @@ def test_a_select_with_a_missing_choices_list_is_refused(tmp_path):
         "Feuille « survey », ligne 2, colonne « type » : la liste de choix « statut » est absente de la feuille "
         "« choices ».",
         "Feuille « survey », ligne 3, colonne « type » : « select_multiple » : indiquez une seule liste de choix "
-        "après select_multiple (ex. « select_multiple oui_non »).",
+        "(ex. « select_one statut », « select_one statut or_other »).",
     ]
 
 
@@ -273,7 +290,7 @@ def test_every_error_of_a_form_is_reported_at_once(tmp_path):
             ["integer", "N01", "Nombre"],
             ["integer", "N01", "Doublon"],
             ["decimal", "N02", "Expression", "", ". >="],
-            ["text", "age", "Nom d'un autre outil"],
+            ["text", "mon age", "Nom avec une espace"],
             ["text", "N03", "", "", "", "peut-être"],
         ],
         settings=SETTINGS,
@@ -282,11 +299,12 @@ def test_every_error_of_a_form_is_reported_at_once(tmp_path):
         "Feuille « survey », ligne 2, colonne « type » : « end_group » sans « begin_group » correspondant.",
         "Feuille « survey », ligne 3, colonne « name » : nom (name) manquant.",
         "Feuille « survey », ligne 5, colonne « name » : le nom « N01 » est déjà utilisé ligne 4.",
-        "Feuille « survey », ligne 8, colonne « required » : valeur « peut-être » non reconnue (yes ou no attendu).",
+        "Feuille « survey », ligne 7, colonne « name » : nom « mon age » invalide : une lettre ou « _ », puis "
+        "lettres, chiffres, « _ », « - » ou « . », sans espace.",
         "Feuille « survey », ligne 6, colonne « constraint » : expression « . >= » invalide : "
         "Expression incomplète (caractère 5).",
-        "Feuille « survey », ligne 7, colonne « name » : age : code « age » invalide : une lettre majuscule, deux "
-        "chiffres, puis des majuscules, chiffres ou « _ » (ex. « B07 », « H02A »).",
+        "Feuille « survey », ligne 8, colonne « required » : valeur « peut-être » non reconnue (yes ou no attendu ; "
+        "une obligation conditionnelle s'écrit avec relevant ou une règle senacs_regles).",
         "Feuille « survey », ligne 8, colonne « label::French (fr) » : N03 : la question n'a pas de libellé.",
     ]
 
@@ -294,10 +312,14 @@ def test_every_error_of_a_form_is_reported_at_once(tmp_path):
 def test_missing_sheets_are_refused(tmp_path):
     sans_survey = ecrire_classeur(tmp_path / "a.xlsx", questions=[["type", "name"]], settings=SETTINGS)
     assert erreurs_import(sans_survey) == ["Feuille « survey » absente : c'est elle qui décrit les questions."]
+    # Sans feuille settings, la campagne donnée à l'import fait la version et l'année ; le titre vient du fichier.
     sans_settings = ecrire_classeur(tmp_path / "b.xlsx", survey=[ENTETE, ["integer", "N01", "Nombre"]])
     assert erreurs_import(sans_settings) == [
-        "Feuille « settings » : feuille absente : elle doit donner form_title et version (année de campagne)."
+        "Feuille « settings » : ni version ni senacs_campagne : indiquez l'année de campagne (--campagne) ou une "
+        "version (ex. 2026)."
     ]
+    questionnaire = importer(sans_settings, campagne=2027)
+    assert (questionnaire.version, questionnaire.campagne, questionnaire.titre) == ("2027", 2027, "b")
 
 
 def test_a_version_without_a_campaign_year_is_refused(tmp_path):
