@@ -149,4 +149,6 @@ def test_the_evaluator_has_no_access_to_python_builtins():
 
 def test_rounding_huge_values_is_unknown_not_a_crash():
     assert ev("round(${A}, 10)", {"A": 10**29}) is None
-    assert ev("round(${A}, 1)", {"A": 2.25}) == Decimal("2.2")
+    # Comme ODK : la moitié s'arrondit en s'éloignant de zéro (round(2.25, 1) = 2,3 dans ODK Collect et Enketo).
+    assert ev("round(${A}, 1)", {"A": 2.25}) == Decimal("2.3")
+    assert ev("round(${A})", {"A": -2.5}) == Decimal("-3")
