@@ -381,7 +381,9 @@ def test_a_small_valid_definition_has_no_error():
             "Règle R1, champ « message » : le message cite {A07}, question inconnue",
         ),
         (
-            _questionnaire(Question("A01", "X", "texte"), regles=[Regle("R1", "${A01} = 'x'", "bloquant", "Vu {a b}")]),
+            _questionnaire(
+                Question("A01", "X", "texte"), regles=[Regle("R1", "${A01} = 'x'", "bloquant", "Vu {a b}")]
+            ),
             "Règle R1, champ « message » : repère « {a b} » non reconnu",
         ),
         (

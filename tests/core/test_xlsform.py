@@ -221,7 +221,10 @@ def test_an_unknown_type_lists_the_accepted_types(tmp_path):
         ("range", "non pris en charge : curseur (range)"),
         ("begin_repeat", ": les répétitions (repeat) ne sont pas prises en charge"),
         ("begin repeat", ": les répétitions (repeat) ne sont pas prises en charge"),
-        ("select_one_from_file a.csv", "non pris en charge : choix lus dans un fichier externe (select_one_from_file)"),
+        (
+            "select_one_from_file a.csv",
+            "non pris en charge : choix lus dans un fichier externe (select_one_from_file)",
+        ),
     ],
 )
 def test_repeats_ranges_and_external_choices_are_refused(tmp_path, type_refuse, fonctionnalite):
