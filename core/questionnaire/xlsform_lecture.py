@@ -147,9 +147,9 @@ TYPES_ACCEPTES = (
 )
 # Colonnes dont une valeur non vide est refusée (fonctionnalité sans équivalent).
 COLONNES_REFUSEES = {
-    "choice_filter": "le filtrage des choix (choice_filter)",
-    "repeat_count": "les répétitions (repeat_count)",
-    "trigger": "les recalculs déclenchés (trigger)",
+    "choice_filter": "filtrage des choix en cascade",
+    "repeat_count": "répétitions",
+    "trigger": "recalcul déclenché",
 }
 # Colonnes traduisibles : « label:fr » est lu comme « label::fr ».
 TRADUISIBLES = frozenset(
@@ -345,6 +345,7 @@ class _Lecture:
         self.sections: list[dict[str, Any]] = []
         self.codes: dict[str, str] = {}  # nom XLSForm → code SENACS
         self.listes_utilisees: set[str] = set()
+        self.refuses: set[str] = set()  # noms des lignes refusées (leurs références ne sont pas signalées)
 
     # -- ensemble
 
@@ -506,7 +507,7 @@ class _Lecture:
                 continue  # ligne vide ou de commentaire
             for colonne, fonctionnalite in COLONNES_REFUSEES.items():
                 if valeur(colonne):
-                    ctx.erreur(s, numero, colonne, f"{fonctionnalite} n'est pas pris en charge")
+                    ctx.erreur(s, numero, colonne, f"colonne « {colonne} » ({fonctionnalite}) non prise en charge")
             t = type_brut.lower()
             if t in METADONNEES:
                 continue
@@ -546,11 +547,13 @@ class _Lecture:
                 )
                 if nom:
                     noms.setdefault(nom, numero)
+                    self.refuses.add(nom)
                 continue
             notre_type, liste, autre = self.type_de(s, numero, type_brut, listes)
             if notre_type is None:
                 if nom:
                     noms.setdefault(nom, numero)
+                    self.refuses.add(nom)
                 continue
             if not declarer(nom, numero, valeur("senacs_code")):
                 continue
@@ -597,6 +600,7 @@ class _Lecture:
         la première erreur) : toutes les erreurs sont signalées d'un coup."""
         s = self.survey
         connus = set(self.codes.values()) | {f"{li.code}_{CHOIX_AUTRE}" for li in self.lignes if li.autre}
+        connus |= self.refuses
         numeros = [li.numero for li in self.lignes]
         numeros += [sec["ligne"] for sec in self.sections if not sec.get("implicite")]
         for numero in sorted(numeros):

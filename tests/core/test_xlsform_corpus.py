@@ -1,0 +1,107 @@
+"""Le corpus de formulaires écrits comme les écrivent les équipes Kobo et ODK (tests/corpus_xlsform/) :
+chacun est accepté, ou refusé avec la fonctionnalité nommée, sa feuille, sa ligne et sa colonne."""
+
+from pathlib import Path
+
+import pytest
+
+from core.questionnaire.evaluation import anomalies, calculer, questions_pertinentes
+from core.questionnaire.modele import valider
+from core.questionnaire.xlsform import ErreurXLSForm, exporter, importer
+from tests.corpus_xlsform.fabriquer import ATTENDUS, DOSSIER, FORMULAIRES, main
+
+pytestmark = pytest.mark.no_django_db
+
+
+def test_the_corpus_has_ten_forms_or_more_and_the_committed_files_are_up_to_date(tmp_path):
+    assert len(FORMULAIRES) >= 10 and set(FORMULAIRES) == set(ATTENDUS)
+    assert sum(attendu is None for attendu in ATTENDUS.values()) >= 6
+    for chemin in main(tmp_path):
+        assert (DOSSIER / chemin.name).is_file(), f"{chemin.name} : relancez tests/corpus_xlsform/fabriquer.py"
+
+
+@pytest.mark.parametrize("nom", sorted(ATTENDUS))
+def test_each_form_of_the_corpus_is_accepted_or_refused_with_the_feature_and_its_location(nom):
+    attendu = ATTENDUS[nom]
+    if attendu is None:
+        questionnaire = importer(DOSSIER / nom, campagne=2027)
+        assert valider(questionnaire) == []
+        assert questionnaire.campagne == 2027
+    else:
+        with pytest.raises(ErreurXLSForm) as exc:
+            importer(DOSSIER / nom, campagne=2027)
+        assert exc.value.erreurs == attendu
+
+
+def test_a_bilingual_kobo_form_keeps_its_names_french_labels_and_today(tmp_path):
+    q = importer(DOSSIER / "kobo_accueil_jeunes.xlsx")
+    assert (q.version, q.campagne, q.titre) == ("2027010101", 2027, "Accueil des jeunes")
+    assert q.codes() == (
+        "effectif",
+        "nb_jeunes",
+        "accueil_soir",
+        "nb_soirees",
+        "date_ouverture",
+        "jeunes_par_salarie",
+        "merci",
+    )
+    assert [(s.code, s.titre, s.bloc) for s in q.sections] == [("accueil", "Accueil des jeunes", "thematique")]
+    assert q.question("effectif").libelle == "Effectif salarié" and q.question("effectif").obligatoire
+    assert q.question("effectif").aide == "Au 31 décembre"
+    assert q.question("nb_soirees").message_contrainte == "Au plus 31"
+    assert q.libelles_choix("accueil_soir") == {"oui": "Oui", "non": "Non"}
+    calcul = q.question("jeunes_par_salarie")
+    assert (calcul.type, calcul.libelle) == ("calcul", "jeunes_par_salarie")  # calculate sans libellé
+    assert calculer(q, {"effectif": 4, "nb_jeunes": 90})["jeunes_par_salarie"] == 22.5
+    assert "nb_soirees" not in questions_pertinentes(q, {"accueil_soir": "non"})
+    futur = anomalies(q, {"effectif": 1, "nb_jeunes": 1, "accueil_soir": "non", "date_ouverture": "2999-01-01"})
+    assert [a.message for a in futur] == ["La date ne peut pas être dans le futur"]
+    # Réexporté, il se relit à l'identique (noms libres compris).
+    assert importer(exporter(q, tmp_path / "k.xlsx")) == q
+
+
+def test_spaced_aliases_uppercase_sheets_and_single_colon_languages_are_read():
+    odk = importer(DOSSIER / "odk_activites_sans_settings.xlsx", campagne=2027)
+    assert (odk.version, odk.titre) == ("2027", "odk_activites_sans_settings")
+    assert odk.question("mode_gestion").type == "choix_unique" and odk.question("mode_gestion").obligatoire
+    assert odk.question("activites").type == "choix_multiple"
+    valeurs = {"mode_gestion": "associatif", "activites": ["sport", "culture"], "nb_ateliers": 3}
+    assert calculer(odk, valeurs) == {"resume": "associatif / 2", "ateliers": 3}
+    assert "nb_ateliers" not in questions_pertinentes(odk, {"mode_gestion": "autre", "activites": ["sport"]})
+    maj = importer(DOSSIER / "majuscules_label_fr.xlsx")
+    assert maj.question("benevoles").libelle == "Nombre de bénévoles" and maj.question("benevoles").obligatoire
+    assert maj.question("benevoles").aide == "Réguliers et ponctuels"
+    assert maj.libelles_choix("frequence") == {"mensuelle": "Mensuelle", "trimestrielle": "Trimestrielle"}
+
+
+def test_or_other_adds_the_other_choice_and_its_follow_up_question():
+    q = importer(DOSSIER / "or_other.xlsx", campagne=2027)
+    assert q.codes() == ("financeur_principal", "financeur_principal_other", "publics_cibles", "publics_cibles_other")
+    assert q.libelles_choix("financeur_principal")["other"] == "Autre"
+    precisez = q.question("financeur_principal_other")
+    assert precisez.type == "texte" and precisez.pertinence == "selected(${financeur_principal}, 'other')"
+    assert "financeur_principal_other" not in questions_pertinentes(q, {"financeur_principal": "caf"})
+    assert "financeur_principal_other" in questions_pertinentes(q, {"financeur_principal": "other"})
+
+
+def test_comment_rows_extra_columns_and_required_spellings():
+    q = importer(DOSSIER / "commentaires_et_colonnes.xlsx")
+    assert q.codes() == ("surface", "nb_salles", "remarques")
+    assert [q.question(c).obligatoire for c in q.codes()] == [True, True, False]
+    assert q.question("remarques").type == "texte_long"
+
+
+def test_nested_groups_and_arithmetic_functions():
+    q = importer(DOSSIER / "groupes_imbriques.xlsx")
+    assert q.question("repartition").type == "note" and q.question("part_animation").groupe == "repartition"
+    assert q.question("heures").pertinence == "${nb_salaries} > 0"
+    valeurs = {"nb_salaries": 3, "heures": 3214, "part_animation": 60}
+    assert calculer(q, valeurs) == {"etp": 2, "total_parts": 60, "semaines": 38}
+    assert "heures" not in questions_pertinentes(q, {"nb_salaries": 0})
+
+
+def test_the_national_core_may_give_its_codes_in_senacs_code():
+    q = importer(DOSSIER / "noyau_senacs_code.xlsx")
+    assert q.codes() == ("E01", "E02", "E12") and q.section("E").bloc == "noyau"
+    assert q.question("E02").pertinence == "${E01} > 0"  # les noms des expressions deviennent les codes
+    assert q.question("E12").type == "oui_non"
