@@ -25,8 +25,10 @@ from typing import Any
 from core.questionnaire.expressions import ErreurExpression
 from core.questionnaire.expressions import analyser as analyser_expression
 from core.questionnaire.modele import (
+    BLOCS,
     GRAVITES,
     PUBLICS,
+    TYPES,
     Choix,
     Correspondance,
     ErreurDefinition,
@@ -583,3 +585,56 @@ def _situer(
     else:
         feuille = "settings" if erreur.champ in ("version", "campagne", "titre") else "survey"
         ctx.erreur(feuille, None, None, erreur.message)
+
+
+# --------------------------------------------------------------------------- description (simulation)
+
+
+def decrire(questionnaire: Questionnaire) -> list[str]:
+    """Ce qu'un import créerait, ligne par ligne, en français : sections (bloc, questions avec type,
+    obligation, condition, contrainte, calcul), listes de choix et règles de cohérence."""
+    q = questionnaire
+    lignes = [f"Sections ({len(q.sections)}) :"]
+    for section in q.sections:
+        n = len(section.questions)
+        lignes.append(
+            f"  - {section.code} « {section.titre} » ({BLOCS.get(section.bloc, section.bloc).lower()}), "
+            f"{n} question{'s' if n > 1 else ''} :"
+        )
+        for question in section.questions:
+            details = [TYPES.get(question.type, question.type).lower()]
+            if question.liste:
+                details[0] += f" (liste « {question.liste} »)"
+            if question.unite:
+                details.append(f"en {question.unite}")
+            if question.obligatoire:
+                details.append(
+                    "obligatoire"
+                    + (f" sauf {', '.join(question.facultatif_pour)}" if question.facultatif_pour else "")
+                )
+            if tuple(question.publics) != PUBLICS:
+                details.append(f"posée aux {' et '.join(question.publics)}")
+            if question.groupe:
+                details.append(f"dans le groupe {question.groupe}")
+            if question.pertinence:
+                details.append(f"affichée si {question.pertinence}")
+            if question.contrainte:
+                details.append(f"contrainte {question.contrainte}")
+            if question.min is not None or question.max is not None:
+                details.append(f"bornes {_cellule(question.min) or '…'} à {_cellule(question.max) or '…'}")
+            if question.calcul:
+                details.append(f"calcul {question.calcul}")
+            lignes.append(f"      {question.code} — {question.libelle} ({' ; '.join(details)})")
+    lignes.append(f"Listes de choix ({len(q.listes)}) :")
+    for liste in q.listes:
+        apercu = ", ".join(f"{c.code} ({c.libelle})" for c in liste.choix[:8])
+        reste = len(liste.choix) - 8
+        lignes.append(f"  - {liste.nom} : {apercu}" + (f", et {reste} autres" if reste > 0 else ""))
+    lignes.append(f"Règles de cohérence ({len(q.regles)}) :" + ("" if q.regles else " aucune"))
+    for regle in q.regles:
+        lignes.append(f"  - {regle.code} ({regle.gravite}) : {regle.expression}")
+    if q.correspondances:
+        lignes.append(f"Correspondances avec les années passées ({len(q.correspondances)}) :")
+        for c in q.correspondances:
+            lignes.append(f"  - {c.code} ← {c.ancien_code} depuis {c.annee_depuis}")
+    return lignes

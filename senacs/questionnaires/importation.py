@@ -96,11 +96,13 @@ class RapportImportQuestionnaire:
     nb_questions: int = 0
     nb_regles: int = 0
     avertissements: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list)  # en simulation : ce qui serait créé
 
     def texte(self) -> list[str]:
         lignes = [
             f"Classeur « {self.nom_fichier} » : {self.titre}",
-            f"  {self.nb_sections} sections, {self.nb_questions} questions, {self.nb_regles} règles de cohérence.",
+            f"  {_nombre(self.nb_sections, 'section')}, {_nombre(self.nb_questions, 'question')}, "
+            f"{_nombre(self.nb_regles, 'règle')} de cohérence.",
         ]
         futur = "sera" if self.simulation else "a été"
         if self.campagne_creee:
@@ -115,7 +117,12 @@ class RapportImportQuestionnaire:
         if self.remplace:
             lignes.append(f"Il remplace la version « {self.remplace} », qui reste archivée.")
         lignes.extend(f"Attention : {a}" for a in self.avertissements)
+        lignes.extend(self.detail)
         return lignes
+
+
+def _nombre(n: int, mot: str) -> str:
+    return f"{n} {mot}{'s' if n > 1 else ''}"
 
 
 def questionnaire_importer_xlsform(
@@ -138,7 +145,7 @@ def questionnaire_importer_xlsform(
             ]
         )
     try:
-        modele = xlsform.importer(chemin)
+        modele = xlsform.importer(chemin, campagne=annee)
     except xlsform.ErreurXLSForm as exc:
         raise ErreurQuestionnaire(exc.erreurs) from exc
 
@@ -160,6 +167,7 @@ def questionnaire_importer_xlsform(
             f"il est rattaché à la campagne {annee}."
         )
     if simulation:
+        rapport.detail = xlsform.decrire(modele)
         return rapport
     with transaction.atomic():
         questionnaire = Questionnaire.objects.create(

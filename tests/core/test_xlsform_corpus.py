@@ -1,8 +1,6 @@
 """Le corpus de formulaires écrits comme les écrivent les équipes Kobo et ODK (tests/corpus_xlsform/) :
 chacun est accepté, ou refusé avec la fonctionnalité nommée, sa feuille, sa ligne et sa colonne."""
 
-from pathlib import Path
-
 import pytest
 
 from core.questionnaire.evaluation import anomalies, calculer, questions_pertinentes

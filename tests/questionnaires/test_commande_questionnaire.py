@@ -168,3 +168,43 @@ def test_exporting_a_campaign_without_questionnaire_nor_file_is_refused(tmp_path
 def test_a_missing_file_is_refused_in_french(tmp_path):
     with pytest.raises(CommandError, match="Fichier introuvable"):
         lancer("import", str(tmp_path / "absent.xlsx"), "--campagne", "2027")
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus_xlsform"
+
+
+def test_the_dry_run_of_a_kobo_form_lists_what_it_would_create_and_writes_nothing():
+    sortie = lancer("import", str(CORPUS / "kobo_accueil_jeunes.xlsx"), "--campagne", "2027", "--dry-run")
+
+    lignes = sortie.splitlines()
+    assert lignes[1] == "  1 section, 7 questions, 0 règle de cohérence."
+    assert "Sections (1) :" in lignes
+    assert "  - accueil « Accueil des jeunes » (module thématique de l'année), 7 questions :" in lignes
+    assert (
+        "      nb_soirees — Nombre de soirées par mois (nombre entier ; obligatoire ; affichée si "
+        "${accueil_soir} = 'oui' ; contrainte . <= 31)" in lignes
+    )
+    assert "      date_ouverture — Date d'ouverture du local (date ; contrainte . <= today())" in lignes
+    assert "  - oui_non : oui (Oui), non (Non)" in lignes
+    assert "Règles de cohérence (0) : aucune" in lignes
+    assert lignes[-1] == "Simulation : aucune modification n'a été enregistrée."
+    assert not Campagne.objects.exists() and not Questionnaire.objects.exists()
+
+
+def test_a_form_without_settings_sheet_takes_its_version_from_the_campaign(tmp_path):
+    sortie = lancer("import", str(CORPUS / "odk_activites_sans_settings.xlsx"), "--campagne", "2027")
+
+    assert "Le questionnaire a été enregistré en version « 2027 »" in sortie
+    modele = Campagne.objects.get(annee=2027).questionnaire.modele
+    assert (modele.campagne, modele.codes()[:2]) == (2027, ("mode_gestion", "activites"))
+
+
+def test_the_dry_run_of_the_2026_export_lists_its_rules_and_choice_lists(tmp_path):
+    chemin = tmp_path / "f.xlsx"
+    lancer("export", "--campagne", "2026", str(chemin))
+
+    sortie = lancer("import", str(chemin), "--campagne", "2027", "--dry-run")
+
+    assert "  - R01 (bloquant) : ${E02} <= ${E01}" in sortie.splitlines()
+    assert "      E13 — " in sortie and "affichée si ${E12} = true()" in sortie
+    assert "  - modes_gestion : associatif (Associatif)" in sortie
