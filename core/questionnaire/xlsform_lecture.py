@@ -15,7 +15,7 @@ ligne du tableur, colonne) :
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,6 @@ TYPES_ACCEPTES = (
 )
 # Colonnes dont une valeur non vide est refusée (fonctionnalité sans équivalent).
 COLONNES_REFUSEES = {
-    "choice_filter": "filtrage des choix en cascade",
     "repeat_count": "répétitions",
     "trigger": "recalcul déclenché",
 }
@@ -304,7 +303,7 @@ class _Ligne:
     autre: bool = False
     section: int = 0
     groupe: str | None = None
-    pertinence_groupes: list[str] = field(default_factory=list)
+    filtre: str | None = None  # choice_filter
 
 
 class _Lecture:
@@ -585,6 +584,11 @@ class _Lecture:
             )
             if len(pile) == 2:
                 ligne.groupe = self.codes.get(pile[1]["nom"], pile[1]["nom"])
+            if valeur("choice_filter"):
+                if ligne.liste is None or ligne.type == "oui_non":
+                    ctx.erreur(s, numero, "choice_filter", "choice_filter ne s'applique qu'à une question à choix")
+                else:
+                    ligne.filtre = valeur("choice_filter")
             self.lignes.append(ligne)
         for groupe in pile:
             ctx.erreur(
@@ -607,12 +611,64 @@ class _Lecture:
             for colonne in ("relevant", "constraint", "calculation"):
                 self.textes[(numero, colonne)] = self.expression(numero, colonne, connus)
         for ligne in self.lignes:
+            if ligne.filtre:
+                self.textes[(ligne.numero, "choice_filter")] = self.contrainte_du_filtre(ligne, connus)
             cellules = self.cellules[ligne.numero]
             colonne = "senacs_required" if s.valeur(cellules, "senacs_required") else "required"
             self.obligatoire(ligne.numero, colonne, s.valeur(cellules, colonne))
             libelles = [v for c, v in zip(self.entete_survey, cellules, strict=False) if _est_libelle(c)]
             if ligne.type != "calcul" and not any(libelles):
                 self.ctx.erreur(s, ligne.numero, "label", f"{ligne.code} : la question n'a pas de libellé")
+
+    def contrainte_du_filtre(self, ligne: _Ligne, connus: set[str]) -> tuple[str | None, bool]:
+        """``choice_filter`` (choix en cascade) traduit en contrainte : le choix retenu doit satisfaire
+        le filtre, où chaque colonne de la feuille choices est remplacée par sa valeur pour ce choix.
+        ``region = ${region}`` sur la liste des départements donne
+        ``(selected('d01 d07 d69', .) and ('ara' = ${region})) or …``."""
+        filtre = _codes_dans(ligne.filtre or "", self.codes)
+        entete = (self.donnees.choices_header or [{}])[0]
+        colonnes = {c.strip().lower() for c in entete}
+        inconnues: list[str] = []
+        groupes: dict[str, list[str]] = {}
+        for brute in self.donnees.choices or []:
+            rang = {str(k).strip().lower(): str(v) for k, v in brute.items() if v is not None}
+            if rang.get("list_name", rang.get("list name", "")).strip() != ligne.liste or not rang.get("name"):
+                continue
+
+            def remplacer(m, rang=rang):
+                nom = m.group("nom")
+                if nom is None or nom in ("and", "or", "div", "mod") or filtre[m.end() :].lstrip().startswith("("):
+                    return m.group(0)
+                if nom.lower() not in colonnes:
+                    inconnues.append(nom)
+                    return "''"
+                return _litteral_filtre(rang.get(nom.lower(), ""))
+
+            condition = _RE_FILTRE.sub(remplacer, filtre)
+            groupes.setdefault(condition, []).append(rang["name"].strip())
+        if inconnues:
+            for nom in sorted(set(inconnues)):
+                self.ctx.erreur(
+                    self.survey, ligne.numero, "choice_filter", f"colonne « {nom} » absente de la feuille choices"
+                )
+            return None, True
+        if ligne.type == "choix_unique":
+            termes = [f"(selected('{' '.join(codes)}', .) and ({c}))" for c, codes in groupes.items()]
+            texte = " or ".join(termes)
+        else:
+            termes = [
+                f"(({c}) or not({' or '.join(f'selected(., {chr(39)}{code}{chr(39)})' for code in codes)}))"
+                for c, codes in groupes.items()
+            ]
+            texte = " and ".join(termes)
+        try:
+            expression = analyser_expression(texte)
+        except ErreurExpression as exc:
+            self.ctx.erreur(self.survey, ligne.numero, "choice_filter", f"filtre « {ligne.filtre} » illisible : {exc}")
+            return None, True
+        for code in sorted(expression.references() - connus):
+            self.ctx.erreur(self.survey, ligne.numero, "choice_filter", f"référence inconnue ${{{code}}}")
+        return texte, False
 
     def type_de(self, s: _Feuille, numero: int, type_brut: str, listes: dict) -> tuple[str | None, str | None, bool]:
         t = type_brut.lower()
@@ -807,6 +863,10 @@ class _Lecture:
         message = valeur("senacs_constraint_message")
         if not message:
             message = _libelle(bind.get("jr:constraintMsg"), langue)
+        filtre, _ = self.textes.get((ligne.numero, "choice_filter"), (None, False))
+        if filtre:
+            args["contrainte"] = _et(args["contrainte"], filtre)
+            message = message or "Ce choix n'est pas proposé compte tenu des réponses précédentes."
         args["message_contrainte"] = None if message in ("", AUCUN) else message
         return args
 
@@ -883,6 +943,14 @@ class _Lecture:
 
 
 _COLONNES_LUES = COLONNES_SURVEY + ("choice_filter", "repeat_count", "trigger", "senacs_code")
+
+
+_RE_FILTRE = re.compile(r"'[^']*'|\"[^\"]*\"|\$\{[^}]*\}|\d+(?:\.\d+)?|(?P<nom>[A-Za-z_][\w.]*)")
+
+
+def _litteral_filtre(valeur: str) -> str:
+    valeur = valeur.strip()
+    return f"'{valeur}'" if "'" not in valeur else f'"{valeur}"'
 
 
 def _est_libelle(colonne: str) -> bool:

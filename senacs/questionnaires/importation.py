@@ -212,5 +212,8 @@ def questionnaire_exporter_xlsform(*, annee: int, chemin: Path) -> str:
                 [f"La campagne {annee} {etat} et le fichier questionnaires/{annee}.yaml est absent : rien à exporter."]
             )
         provenance = f"fichier questionnaires/{annee}.yaml du dépôt"
-    xlsform.exporter(modele, chemin)
+    try:
+        xlsform.exporter(modele, chemin)
+    except xlsform.ErreurXLSForm as exc:
+        raise ErreurQuestionnaire(exc.erreurs) from exc
     return provenance

@@ -103,3 +103,40 @@ def test_the_national_core_may_give_its_codes_in_senacs_code():
     assert q.codes() == ("E01", "E02", "E12") and q.section("E").bloc == "noyau"
     assert q.question("E02").pertinence == "${E01} > 0"  # les noms des expressions deviennent les codes
     assert q.question("E12").type == "oui_non"
+
+
+def test_a_choice_filter_becomes_a_constraint_on_the_chosen_option():
+    q = importer(DOSSIER / "cascade_choice_filter.xlsx")
+    departement = q.question("departement")
+    assert departement.contrainte == (
+        "(selected('d69', .) and ('ara'=${region})) or (selected('d75', .) and ('idf'=${region}))"
+    )
+    refus = anomalies(q, {"region": "ara", "departement": "d75"})
+    assert [(a.code_regle, a.message) for a in refus] == [
+        ("departement.contrainte", "Ce choix n'est pas proposé compte tenu des réponses précédentes.")
+    ]
+    assert anomalies(q, {"region": "ara", "departement": "d69"}) == []
+
+
+def test_a_choice_filter_on_a_multiple_choice_or_naming_an_unknown_column(tmp_path):
+    from tests.core.test_xlsform import ecrire_classeur
+
+    choix = [
+        ["list_name", "name", "label", "age_min"],
+        ["ateliers", "bebe", "Bébés", 0],
+        ["ateliers", "ado", "Ados", 12],
+    ]
+    survey = [
+        ["type", "name", "label", "choice_filter"],
+        ["integer", "age", "Âge"],
+        ["select_multiple ateliers", "ateliers", "Ateliers", "age_min <= ${age}"],
+    ]
+    q = importer(ecrire_classeur(tmp_path / "m.xlsx", survey=survey, choices=choix), campagne=2027)
+    assert [a.code_regle for a in anomalies(q, {"age": 3, "ateliers": ["bebe", "ado"]})] == ["ateliers.contrainte"]
+    assert anomalies(q, {"age": 14, "ateliers": ["bebe", "ado"]}) == []
+    survey[2][3] = "agemin <= ${age}"
+    with pytest.raises(ErreurXLSForm) as exc:
+        importer(ecrire_classeur(tmp_path / "n.xlsx", survey=survey, choices=choix), campagne=2027)
+    assert exc.value.erreurs == [
+        "Feuille « survey », ligne 3, colonne « choice_filter » : colonne « agemin » absente de la feuille choices."
+    ]

@@ -309,7 +309,7 @@ FORMULAIRES: dict[str, tuple[str, dict[str, list[list]]]] = {
             "settings": [["form_title", "version"], ["Communes", "2027"]],
         },
     ),
-    # 12. Choix en cascade (choice_filter) : refusé, avec la colonne.
+    # 12. Choix en cascade (choice_filter) : traduit en contrainte sur le choix retenu.
     "cascade_choice_filter.xlsx": (
         "xlsxwriter",
         {
@@ -364,10 +364,7 @@ ATTENDUS: dict[str, list[str] | None] = {
         "Feuille « survey », ligne 3, colonne « calculation » : expression « pulldata('communes', 'population', "
         "'code', ${commune}) » invalide : Fonction inconnue « pulldata » (caractère 1).",
     ],
-    "cascade_choice_filter.xlsx": [
-        "Feuille « survey », ligne 3, colonne « choice_filter » : colonne « choice_filter » (filtrage des choix en "
-        "cascade) non prise en charge.",
-    ],
+    "cascade_choice_filter.xlsx": None,
 }
 
 
