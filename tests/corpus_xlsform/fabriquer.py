@@ -378,7 +378,7 @@ def ecrire(chemin: Path, moteur: str, feuilles: dict[str, list[list]]) -> Path:
             feuille = classeur.create_sheet(nom)
             for ligne in lignes:
                 feuille.append(list(ligne))
-        classeur.properties.created = datetime.datetime(2026, 1, 1)
+        classeur.properties.created = classeur.properties.modified = datetime.datetime(2026, 1, 1)
         classeur.save(chemin)
         return chemin
     import xlsxwriter
