@@ -614,6 +614,8 @@ def decrire(questionnaire: Questionnaire) -> list[str]:
                 )
             if tuple(question.publics) != PUBLICS:
                 details.append(f"posée aux {' et '.join(question.publics)}")
+            if question.departements:
+                details.append(f"locale : départements {', '.join(question.departements)}")
             if question.groupe:
                 details.append(f"dans le groupe {question.groupe}")
             if question.pertinence:

@@ -140,3 +140,18 @@ def test_a_choice_filter_on_a_multiple_choice_or_naming_an_unknown_column(tmp_pa
     assert exc.value.erreurs == [
         "Feuille « survey », ligne 3, colonne « choice_filter » : colonne « agemin » absente de la feuille choices."
     ]
+
+
+def test_the_documented_example_is_a_valid_campaign_questionnaire(tmp_path):
+    from tests.corpus_xlsform.fabriquer import CHEMIN_EXEMPLE
+
+    q = importer(CHEMIN_EXEMPLE)
+    assert (q.version, q.campagne) == ("2027", 2027)
+    assert [(s.code, s.bloc) for s in q.sections] == [("E", "noyau"), ("I", "thematique"), ("J", "local")]
+    assert q.question("E13").publics == ("CS",) and q.question("J01").departements == ("69",)
+    assert [r.code for r in q.regles] == ["R01"]
+    assert [a.code_regle for a in anomalies(q, {"E01": 2, "E02": 3, "usages_numeriques": ["aucun"]})] == [
+        "E02.contrainte",
+        "R01",
+    ]
+    assert importer(exporter(q, tmp_path / "e.xlsx")) == q

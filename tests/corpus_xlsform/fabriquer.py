@@ -330,6 +330,57 @@ FORMULAIRES: dict[str, tuple[str, dict[str, list[list]]]] = {
     ),
 }
 
+# Exemple de la documentation (docs/questionnaire.md) : un questionnaire de campagne écrit en tableur,
+# avec un noyau national (codes A01…), un module thématique aux noms libres, une question locale et
+# une règle de cohérence.
+EXEMPLE = (
+    "xlsxwriter",
+    {
+        "survey": [
+            ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
+             "calculation", "senacs_bloc", "senacs_code", "senacs_type", "senacs_unite", "senacs_publics",
+             "senacs_departements"],
+            ["begin_group", "E", "Salariés et bénévoles", "Au 31 décembre de l'année de référence", None, None, None,
+             None, None, "noyau"],
+            ["integer", "E01", "Nombre de salariés", "Toutes catégories, CDI et CDD", "yes", None, ". >= 0",
+             "Un nombre positif"],
+            ["decimal", "E02", "Équivalents temps plein", None, "yes", "${E01} > 0", ". <= ${E01}",
+             "Pas plus d'ETP que de salariés", None, None, None, None, "ETP"],
+            ["select_one senacs_oui_non", "E12", "Un plan de formation existe-t-il ?", None, None, None, None, None,
+             None, None, None, "oui_non"],
+            ["integer", "E13", "Nombre de salariés formés", None, None, "${E12} = true()", None, None, None, None,
+             None, None, "personnes", "CS"],
+            ["end_group"],
+            ["begin_group", "I", "Module 2027 : numérique", None, None, None, None, None, None, "thematique"],
+            ["select_multiple usages", "usages_numeriques", "Usages accompagnés", None, "yes"],
+            ["integer", "nb_ateliers_numeriques", "Ateliers numériques dans l'année", None, None,
+             "count-selected(${usages_numeriques}) > 0 and not(selected(${usages_numeriques}, 'aucun'))", ". >= 0"],
+            ["calculate", "ateliers_par_etp", None, None, None, None, None, None,
+             "if(${E02} > 0, round(${nb_ateliers_numeriques} div ${E02}, 1), 0)"],
+            ["end_group"],
+            ["begin_group", "J", "Questions du Rhône", None, None, None, None, None, None, "local"],
+            ["select_one senacs_oui_non", "J01", "Participez-vous au réseau numérique du Rhône ?", None, None, None,
+             None, None, None, None, None, "oui_non", None, None, "69"],
+            ["end_group"],
+        ],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["senacs_oui_non", "oui", "Oui"],
+            ["senacs_oui_non", "non", "Non"],
+            ["usages", "demarches", "Démarches administratives en ligne"],
+            ["usages", "materiel", "Prise en main du matériel"],
+            ["usages", "aucun", "Aucun accompagnement"],
+        ],
+        "settings": [["form_title", "version"], ["Questionnaire SENACS 2027 (données 2026)", "2027"]],
+        "senacs_regles": [
+            ["code", "gravite", "publics", "questions", "expression", "message"],
+            ["R01", "bloquant", "CS EVS", "E01 E02", "${E02} <= ${E01}",
+             "Le nombre d'ETP (E02 = {E02}) dépasse le nombre de salariés (E01 = {E01})."],
+        ],
+    },
+)
+CHEMIN_EXEMPLE = DOSSIER.parents[1] / "docs" / "exemples" / "questionnaire-2027.xlsx"
+
 # Fichier → None (accepté) ou liste des erreurs attendues, dans l'ordre.
 ATTENDUS: dict[str, list[str] | None] = {
     "kobo_accueil_jeunes.xlsx": None,
@@ -395,8 +446,10 @@ def ecrire(chemin: Path, moteur: str, feuilles: dict[str, list[list]]) -> Path:
     return chemin
 
 
-def main(dossier: Path = DOSSIER) -> list[Path]:
-    return [ecrire(dossier / nom, moteur, feuilles) for nom, (moteur, feuilles) in FORMULAIRES.items()]
+def main(dossier: Path = DOSSIER, exemple: Path = CHEMIN_EXEMPLE) -> list[Path]:
+    exemple.parent.mkdir(parents=True, exist_ok=True)
+    ecrits = [ecrire(dossier / nom, moteur, feuilles) for nom, (moteur, feuilles) in FORMULAIRES.items()]
+    return ecrits + [ecrire(exemple, *EXEMPLE)]
 
 
 if __name__ == "__main__":
