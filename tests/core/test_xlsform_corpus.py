@@ -6,7 +6,7 @@ import pytest
 from core.questionnaire.evaluation import anomalies, calculer, questions_pertinentes
 from core.questionnaire.modele import valider
 from core.questionnaire.xlsform import ErreurXLSForm, exporter, importer
-from tests.corpus_xlsform.fabriquer import ATTENDUS, DOSSIER, FORMULAIRES, main
+from tests.corpus_xlsform.fabriquer import ATTENDUS, CHEMIN_EXEMPLE, DOSSIER, FORMULAIRES, main
 
 pytestmark = pytest.mark.no_django_db
 
@@ -14,8 +14,10 @@ pytestmark = pytest.mark.no_django_db
 def test_the_corpus_has_ten_forms_or_more_and_the_committed_files_are_up_to_date(tmp_path):
     assert len(FORMULAIRES) >= 10 and set(FORMULAIRES) == set(ATTENDUS)
     assert sum(attendu is None for attendu in ATTENDUS.values()) >= 6
-    for chemin in main(tmp_path):
+    ecrits = main(tmp_path, tmp_path / "exemple.xlsx")
+    for chemin in ecrits[:-1]:
         assert (DOSSIER / chemin.name).is_file(), f"{chemin.name} : relancez tests/corpus_xlsform/fabriquer.py"
+    assert CHEMIN_EXEMPLE.is_file() and ecrits[-1].is_file()
 
 
 @pytest.mark.parametrize("nom", sorted(ATTENDUS))
@@ -143,8 +145,6 @@ def test_a_choice_filter_on_a_multiple_choice_or_naming_an_unknown_column(tmp_pa
 
 
 def test_the_documented_example_is_a_valid_campaign_questionnaire(tmp_path):
-    from tests.corpus_xlsform.fabriquer import CHEMIN_EXEMPLE
-
     q = importer(CHEMIN_EXEMPLE)
     assert (q.version, q.campagne) == ("2027", 2027)
     assert [(s.code, s.bloc) for s in q.sections] == [("E", "noyau"), ("I", "thematique"), ("J", "local")]
