@@ -1,6 +1,8 @@
 """Le corpus de formulaires écrits comme les écrivent les équipes Kobo et ODK (tests/corpus_xlsform/) :
 chacun est accepté, ou refusé avec la fonctionnalité nommée, sa feuille, sa ligne et sa colonne."""
 
+from pathlib import Path
+
 import pytest
 
 from core.questionnaire.evaluation import anomalies, calculer, questions_pertinentes
@@ -155,3 +157,17 @@ def test_the_documented_example_is_a_valid_campaign_questionnaire(tmp_path):
         "R01",
     ]
     assert importer(exporter(q, tmp_path / "e.xlsx")) == q
+
+
+@pytest.mark.parametrize("nom", sorted(n for n, attendu in ATTENDUS.items() if attendu is None))
+def test_the_ods_reader_gives_the_same_questionnaire_as_pyxform_reader(nom):
+    """Les classeurs ODS (que pyxform ne lit pas) passent par python-calamine, avec les mêmes règles."""
+    from python_calamine import CalamineWorkbook
+    from pyxform.xls2json_backends import DefinitionData
+
+    from core.questionnaire import xlsform_lecture
+
+    donnees = DefinitionData(**xlsform_lecture._dictionnaire_calamine(CalamineWorkbook.from_path(DOSSIER / nom)))
+    xlsform_lecture._normaliser_entetes(donnees)
+    lu = xlsform_lecture._Lecture(donnees, {}, 2027, Path(nom).stem).questionnaire()
+    assert lu == importer(DOSSIER / nom, campagne=2027)
