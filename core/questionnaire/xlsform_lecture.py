@@ -449,155 +449,168 @@ class _Lecture:
     # -- premier passage : structure
 
     def structure(self, listes: dict, titre: str) -> None:
+        """Premier passage sur survey : groupes, types, noms ; ``self.lignes`` et ``self.sections``."""
         s = self.survey
-        noms: dict[str, int] = {}
-        codes: dict[str, int] = {}
-        pile: list[dict[str, Any]] = []
-        implicites = 0
-        ctx = self.ctx
-
-        def section_courante(numero: int) -> int:
-            nonlocal implicites
-            if pile:
-                return pile[0]["section"]
-            if not self.sections or not self.sections[-1].get("implicite") or self.sections[-1].get("fermee"):
-                implicites += 1
-                code = "questions" if implicites == 1 else f"questions_{implicites}"
-                self.sections.append(
-                    {"code": code, "titre": titre, "bloc": None, "description": "", "implicite": True, "ligne": numero}
-                )
-            return len(self.sections) - 1
-
-        def declarer(nom: str, numero: int, code_senacs: str) -> bool:
-            if not nom:
-                ctx.erreur(s, numero, "name", "nom (name) manquant")
-                return False
-            if not RE_NOM_XLSFORM.match(nom):
-                ctx.erreur(
-                    s,
-                    numero,
-                    "name",
-                    f"nom « {nom} » invalide : une lettre ou « _ », puis lettres, chiffres, "
-                    "« _ », « - » ou « . », sans espace",
-                )
-                return False
-            if nom in noms:
-                ctx.erreur(s, numero, "name", f"le nom « {nom} » est déjà utilisé ligne {noms[nom]}")
-                return False
-            noms[nom] = numero
-            code = code_senacs or nom
-            if code_senacs and not RE_NOM_XLSFORM.match(code_senacs):
-                ctx.erreur(s, numero, "senacs_code", f"code « {code_senacs} » invalide")
-                return False
-            if code in codes and code_senacs:
-                ctx.erreur(s, numero, "senacs_code", f"le code « {code} » est déjà utilisé ligne {codes[code]}")
-                return False
-            codes[code] = numero
-            self.codes[nom] = code
-            return True
-
+        self._noms: dict[str, int] = {}
+        self._lignes_codes: dict[str, int] = {}
+        self._pile: list[dict[str, Any]] = []
+        self._implicites = 0
+        self._titre = titre
         for numero, cellules in s.lignes:
             valeur = lambda colonne, c=cellules: s.valeur(c, colonne)  # noqa: E731
-            type_brut = valeur("type")
-            nom = valeur("name")
+            type_brut, nom = valeur("type"), valeur("name")
             if not type_brut:
-                if nom or any(valeur(c) for c in ("label",)):
-                    ctx.erreur(s, numero, "type", "type manquant")
+                if nom or valeur("label"):
+                    self.ctx.erreur(s, numero, "type", "type manquant")
                 continue  # ligne vide ou de commentaire
             for colonne, fonctionnalite in COLONNES_REFUSEES.items():
                 if valeur(colonne):
-                    ctx.erreur(s, numero, colonne, f"colonne « {colonne} » ({fonctionnalite}) non prise en charge")
+                    self.ctx.erreur(
+                        s, numero, colonne, f"colonne « {colonne} » ({fonctionnalite}) non prise en charge"
+                    )
             t = type_brut.lower()
-            if t in METADONNEES:
-                continue
-            if nom == QUESTION_PUBLIC and t.startswith("select_one") and t.endswith(LISTE_PUBLICS):
-                continue  # question technique de l'export (variante CS / EVS)
+            if t in METADONNEES or (nom == QUESTION_PUBLIC and t == f"select_one {LISTE_PUBLICS}"):
+                continue  # métadonnée ODK, ou question technique de l'export (variante CS / EVS)
             if t in ("begin group", "begin_group"):
-                if self.sections and self.sections[-1].get("implicite"):
-                    self.sections[-1]["fermee"] = True
-                if not declarer(nom, numero, ""):
-                    nom = nom or f"groupe_ligne_{numero}"
-                if len(pile) >= 2:
-                    ctx.erreur(s, numero, "type", "groupes imbriqués sur plus de deux niveaux : non pris en charge")
-                if not pile:
-                    bloc = valeur("senacs_bloc") or None
-                    if bloc is not None and bloc not in BLOCS:
-                        ctx.erreur(
-                            s, numero, "senacs_bloc", f"bloc « {bloc} » inconnu (blocs possibles : {', '.join(BLOCS)})"
-                        )
-                        bloc = "noyau"
-                    self.sections.append({"code": nom, "bloc": bloc, "ligne": numero, "nom": nom})
-                    pile.append({"nom": nom, "ligne": numero, "section": len(self.sections) - 1})
+                self.ouvrir_groupe(numero, nom, valeur)
+            elif t in ("end group", "end_group"):
+                if not self._pile:
+                    self.ctx.erreur(s, numero, "type", "« end_group » sans « begin_group » correspondant")
                 else:
-                    self.lignes.append(_Ligne(numero, "groupe", nom, nom, "note", section=pile[0]["section"]))
-                    pile.append({"nom": nom, "ligne": numero, "section": pile[0]["section"]})
-                continue
-            if t in ("end group", "end_group"):
-                if not pile:
-                    ctx.erreur(s, numero, "type", "« end_group » sans « begin_group » correspondant")
-                else:
-                    pile.pop()
-                continue
-            if t.split(" ")[0] in ("begin_repeat", "end_repeat") or t.startswith(
-                ("begin repeat", "end repeat", "begin loop", "end loop")
-            ):
-                ctx.erreur(
+                    self._pile.pop()
+            elif t.split(" ")[0] in ("begin_repeat", "end_repeat") or t.startswith(_REPETITIONS):
+                self.ctx.erreur(
                     s, numero, "type", f"type « {type_brut} » : les répétitions (repeat) ne sont pas prises en charge"
                 )
-                if nom:
-                    noms.setdefault(nom, numero)
-                    self.refuses.add(nom)
-                continue
-            notre_type, liste, autre = self.type_de(s, numero, type_brut, listes)
-            if notre_type is None:
-                if nom:
-                    noms.setdefault(nom, numero)
-                    self.refuses.add(nom)
-                continue
-            if not declarer(nom, numero, valeur("senacs_code")):
-                continue
-            senacs_type = valeur("senacs_type")
-            if senacs_type:
-                if senacs_type not in TYPES:
-                    ctx.erreur(
-                        s,
-                        numero,
-                        "senacs_type",
-                        f"type « {senacs_type} » inconnu (types possibles : {', '.join(TYPES)})",
-                    )
-                elif _base_xlsform(notre_type) != TYPES_XLSFORM[senacs_type]:
-                    ctx.erreur(
-                        s,
-                        numero,
-                        "senacs_type",
-                        f"le type « {senacs_type} » ne correspond pas au type XLSForm « {type_brut} » "
-                        f"(attendu : {TYPES_XLSFORM[senacs_type]})",
-                    )
-                else:
-                    notre_type = senacs_type
-            elif notre_type == "texte" and "multiline" in valeur("appearance").lower():
-                notre_type = "texte_long"
-            if liste is not None and notre_type != "oui_non":
-                self.listes_utilisees.add(liste)
-            ligne = _Ligne(
-                numero, "question", nom, self.codes[nom], notre_type, liste, autre, section_courante(numero)
-            )
-            if len(pile) == 2:
-                ligne.groupe = self.codes.get(pile[1]["nom"], pile[1]["nom"])
-            if valeur("choice_filter"):
-                if ligne.liste is None or ligne.type == "oui_non":
-                    ctx.erreur(s, numero, "choice_filter", "choice_filter ne s'applique qu'à une question à choix")
-                else:
-                    ligne.filtre = valeur("choice_filter")
-            self.lignes.append(ligne)
-        for groupe in pile:
-            ctx.erreur(
+                self.refuser(nom, numero)
+            else:
+                self.question(numero, nom, type_brut, listes, valeur)
+        for groupe in self._pile:
+            self.ctx.erreur(
                 s,
                 groupe["ligne"],
                 "type",
                 f"le groupe « {groupe['nom']} » n'est jamais fermé (« end_group » manquant)",
             )
         self.verifier_lignes()
+
+    def refuser(self, nom: str, numero: int) -> None:
+        """Ligne refusée : son nom reste connu, pour ne pas signaler en plus les références qui le lisent."""
+        if nom:
+            self._noms.setdefault(nom, numero)
+            self.refuses.add(nom)
+
+    def section_courante(self, numero: int) -> int:
+        """Index de la section de la ligne ; hors de tout groupe, une section implicite « questions »."""
+        if self._pile:
+            return self._pile[0]["section"]
+        if not self.sections or not self.sections[-1].get("implicite") or self.sections[-1].get("fermee"):
+            self._implicites += 1
+            code = "questions" if self._implicites == 1 else f"questions_{self._implicites}"
+            self.sections.append(
+                {
+                    "code": code,
+                    "titre": self._titre,
+                    "bloc": None,
+                    "description": "",
+                    "implicite": True,
+                    "ligne": numero,
+                }
+            )
+        return len(self.sections) - 1
+
+    def declarer(self, nom: str, numero: int, code_senacs: str) -> bool:
+        """Enregistre le nom (et le code senacs_code) d'une ligne ; faux s'il est refusé."""
+        s, ctx = self.survey, self.ctx
+        if not nom:
+            ctx.erreur(s, numero, "name", "nom (name) manquant")
+            return False
+        if not RE_NOM_XLSFORM.match(nom):
+            ctx.erreur(s, numero, "name", f"nom « {nom} » invalide : {_FORMAT_NOM_COURT}")
+            return False
+        if nom in self._noms:
+            ctx.erreur(s, numero, "name", f"le nom « {nom} » est déjà utilisé ligne {self._noms[nom]}")
+            return False
+        self._noms[nom] = numero
+        code = code_senacs or nom
+        if code_senacs and not RE_NOM_XLSFORM.match(code_senacs):
+            ctx.erreur(s, numero, "senacs_code", f"code « {code_senacs} » invalide")
+            return False
+        if code in self._lignes_codes and code_senacs:
+            ctx.erreur(
+                s, numero, "senacs_code", f"le code « {code} » est déjà utilisé ligne {self._lignes_codes[code]}"
+            )
+            return False
+        self._lignes_codes[code] = numero
+        self.codes[nom] = code
+        return True
+
+    def ouvrir_groupe(self, numero: int, nom: str, valeur) -> None:
+        """Groupe de premier niveau : une section ; groupe dans un groupe : un intitulé (note)."""
+        if self.sections and self.sections[-1].get("implicite"):
+            self.sections[-1]["fermee"] = True
+        if not self.declarer(nom, numero, ""):
+            nom = nom or f"groupe_ligne_{numero}"
+        if len(self._pile) >= 2:
+            self.ctx.erreur(
+                self.survey, numero, "type", "groupes imbriqués sur plus de deux niveaux : non pris en charge"
+            )
+        if not self._pile:
+            bloc = valeur("senacs_bloc") or None
+            if bloc is not None and bloc not in BLOCS:
+                message = f"bloc « {bloc} » inconnu (blocs possibles : {', '.join(BLOCS)})"
+                self.ctx.erreur(self.survey, numero, "senacs_bloc", message)
+                bloc = "noyau"
+            self.sections.append({"code": nom, "bloc": bloc, "ligne": numero, "nom": nom})
+            self._pile.append({"nom": nom, "ligne": numero, "section": len(self.sections) - 1})
+        else:
+            section = self._pile[0]["section"]
+            self.lignes.append(_Ligne(numero, "groupe", nom, nom, "note", section=section))
+            self._pile.append({"nom": nom, "ligne": numero, "section": section})
+
+    def question(self, numero: int, nom: str, type_brut: str, listes: dict, valeur) -> None:
+        notre_type, liste, autre = self.type_de(self.survey, numero, type_brut, listes)
+        if notre_type is None:
+            self.refuser(nom, numero)
+            return
+        if not self.declarer(nom, numero, valeur("senacs_code")):
+            return
+        notre_type = self.type_senacs(numero, type_brut, notre_type, valeur)
+        if liste is not None and notre_type != "oui_non":
+            self.listes_utilisees.add(liste)
+        ligne = _Ligne(
+            numero, "question", nom, self.codes[nom], notre_type, liste, autre, self.section_courante(numero)
+        )
+        if len(self._pile) == 2:
+            ligne.groupe = self.codes.get(self._pile[1]["nom"], self._pile[1]["nom"])
+        if valeur("choice_filter"):
+            if ligne.liste is None or ligne.type == "oui_non":
+                self.ctx.erreur(
+                    self.survey, numero, "choice_filter", "choice_filter ne s'applique qu'à une question à choix"
+                )
+            else:
+                ligne.filtre = valeur("choice_filter")
+        self.lignes.append(ligne)
+
+    def type_senacs(self, numero: int, type_brut: str, notre_type: str, valeur) -> str:
+        """Type précisé par senacs_type (euros, oui_non…) s'il est compatible avec le type XLSForm."""
+        senacs_type = valeur("senacs_type")
+        if not senacs_type:
+            if notre_type == "texte" and "multiline" in valeur("appearance").lower():
+                return "texte_long"
+            return notre_type
+        if senacs_type not in TYPES:
+            message = f"type « {senacs_type} » inconnu (types possibles : {', '.join(TYPES)})"
+            self.ctx.erreur(self.survey, numero, "senacs_type", message)
+        elif _base_xlsform(notre_type) != TYPES_XLSFORM[senacs_type]:
+            message = (
+                f"le type « {senacs_type} » ne correspond pas au type XLSForm « {type_brut} » "
+                f"(attendu : {TYPES_XLSFORM[senacs_type]})"
+            )
+            self.ctx.erreur(self.survey, numero, "senacs_type", message)
+        else:
+            return senacs_type
+        return notre_type
 
     def verifier_lignes(self) -> None:
         """Expressions, obligations et libellés de chaque ligne retenue, avant pyxform (qui s'arrête à
@@ -736,9 +749,37 @@ class _Lecture:
     # -- second passage : assemblage
 
     def assembler(self, json: dict, titre: str, version: str, campagne: int, listes: dict, lignes_listes: dict):
+        """Second passage : le questionnaire, validé, avec les erreurs de ``valider()`` situées."""
         ctx, s = self.ctx, self.survey
         langue = _langue(json, self.settings)
         elements = _elements(json)
+        objets_listes = self.listes_de_choix(json, langue, listes)
+        connus = set(self.codes.values()) | {f"{li.code}_{CHOIX_AUTRE}" for li in self.lignes if li.autre}
+        questions, lignes_questions = self.questions(elements, langue, connus)
+        objets_sections, lignes_sections = self.sections_finales(questions, elements, langue)
+        regles, ligne_regle = _lire_regles(ctx, self.regles, connus)
+        correspondances = _lire_correspondances(ctx, self.correspondances, connus)
+        toutes = [q for sec in objets_sections for q in sec.questions]
+        questionnaire = Questionnaire(
+            version=version,
+            campagne=campagne,
+            titre=titre,
+            sections=tuple(objets_sections),
+            listes=completer_listes(objets_listes, toutes),
+            regles=tuple(regles),
+            correspondances=tuple(correspondances),
+        )
+        if not ctx.erreurs:
+            self.verifier_colonnes_odk(questionnaire)
+        for erreur in valider(questionnaire):
+            lignes = (lignes_questions, lignes_sections, lignes_listes, ligne_regle)
+            _situer(ctx, erreur, s, self.choices, self.regles, *lignes)
+        if ctx.erreurs:
+            raise ErreurXLSForm(ctx.erreurs)
+        return questionnaire
+
+    def listes_de_choix(self, json: dict, langue: str | None, listes: dict) -> list[Liste]:
+        """Listes de la feuille choices, libellés dans la langue retenue (« other » ajouté par or_other)."""
         libelles_choix = {
             nom: {c.get("name"): _libelle(c.get("label"), langue) for c in choix}
             for nom, choix in (json.get("choices") or {}).items()
@@ -751,14 +792,16 @@ class _Lecture:
             for numero, code in codes:
                 libelle = libelles_choix.get(nom, {}).get(code, "")
                 if not libelle:
-                    ctx.erreur(self.choices, numero, "label", f"le choix « {code} » n'a pas de libellé")
-                choix.append(Choix(code, libelle))
+                    self.ctx.erreur(self.choices, numero, "label", f"le choix « {code} » n'a pas de libellé")
+                choix.append(Choix(code, libelle or code))  # erreur déjà signalée, une seule fois
             if any(li.autre and li.liste == nom for li in self.lignes) and all(c.code != CHOIX_AUTRE for c in choix):
                 choix.append(Choix(CHOIX_AUTRE, "Autre"))
             objets_listes.append(Liste(nom, tuple(choix)))
+        return objets_listes
 
+    def questions(self, elements: dict, langue: str | None, connus: set[str]):
+        """Questions par index de section (avec la question « …_other » d'un or_other) et leur ligne."""
         questions: dict[int, list[tuple[_Ligne, Question]]] = {}
-        connus = set(self.codes.values()) | {f"{li.code}_{CHOIX_AUTRE}" for li in self.lignes if li.autre}
         lignes_questions: dict[str, int] = {}
         for ligne in self.lignes:
             element = elements.get(ligne.nom, {})
@@ -778,8 +821,11 @@ class _Lecture:
                 )
                 questions[ligne.section].append((ligne, autre))
                 lignes_questions[autre.code] = ligne.numero
+        return questions, lignes_questions
 
-        # sections : titre, description et condition du groupe (qui descend sur ses questions)
+    def sections_finales(self, questions: dict, elements: dict, langue: str | None):
+        """Sections : titre, description, bloc, et condition du groupe qui descend sur ses questions."""
+        ctx, s = self.ctx, self.survey
         objets_sections = []
         lignes_sections = {}
         for i, section in enumerate(self.sections):
@@ -811,36 +857,7 @@ class _Lecture:
                 )
             )
             lignes_sections[section["code"]] = section["ligne"]
-
-        regles, ligne_regle = _lire_regles(ctx, self.regles, connus)
-        correspondances = _lire_correspondances(ctx, self.correspondances, connus)
-        toutes = [q for sec in objets_sections for q in sec.questions]
-        questionnaire = Questionnaire(
-            version=version,
-            campagne=campagne,
-            titre=titre,
-            sections=tuple(objets_sections),
-            listes=completer_listes(objets_listes, toutes),
-            regles=tuple(regles),
-            correspondances=tuple(correspondances),
-        )
-        if not ctx.erreurs:
-            self.verifier_colonnes_odk(questionnaire)
-        for erreur in valider(questionnaire):
-            _situer(
-                ctx,
-                erreur,
-                s,
-                self.choices,
-                self.regles,
-                lignes_questions,
-                lignes_sections,
-                lignes_listes,
-                ligne_regle,
-            )
-        if ctx.erreurs:
-            raise ErreurXLSForm(ctx.erreurs)
-        return questionnaire
+        return objets_sections, lignes_sections
 
     def arguments(self, ligne: _Ligne, element: dict, langue: str | None, connus: set[str]) -> dict[str, Any]:
         s = self.survey
@@ -942,6 +959,8 @@ class _Lecture:
                     )
 
 
+_FORMAT_NOM_COURT = "une lettre ou « _ », puis lettres, chiffres, « _ », « - » ou « . », sans espace"
+_REPETITIONS = ("begin repeat", "end repeat", "begin loop", "end loop")
 _COLONNES_LUES = COLONNES_SURVEY + ("choice_filter", "repeat_count", "trigger", "senacs_code")
 
 

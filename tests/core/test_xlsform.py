@@ -360,3 +360,15 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     chemin.write_text("ceci n'est pas un classeur", encoding="utf-8")
     (erreur,) = erreurs_import(chemin)
     assert erreur.startswith("Le fichier « faux.xlsx » n'est pas un classeur lisible")
+
+
+def test_a_choice_without_label_is_refused_with_its_row(tmp_path):
+    chemin = ecrire_classeur(
+        tmp_path / "choix.xlsx",
+        survey=[ENTETE, ["select_one statut", "N01", "Statut"]],
+        choices=[["list_name", "name", "label"], ["statut", "asso", "Association"], ["statut", "commune"]],
+        settings=SETTINGS,
+    )
+    assert erreurs_import(chemin) == [
+        "Feuille « choices », ligne 3, colonne « label » : le choix « commune » n'a pas de libellé."
+    ]
