@@ -372,3 +372,18 @@ def test_a_choice_without_label_is_refused_with_its_row(tmp_path):
     assert erreurs_import(chemin) == [
         "Feuille « choices », ligne 3, colonne « label » : le choix « commune » n'a pas de libellé."
     ]
+
+
+def test_a_plain_label_survey_with_choices_labelled_in_a_language_column(tmp_path):
+    chemin = ecrire_classeur(
+        tmp_path / "mixte.xlsx",
+        survey=[["type", "name", "label"], ["select_one mode", "mode_gestion", "Mode de gestion"]],
+        choices=[
+            ["list_name", "name", "label::French (fr)"],
+            ["mode", "asso", "Associatif"],
+            ["mode", "com", "Commune"],
+        ],
+    )
+    questionnaire = importer(chemin, campagne=2027)
+    assert questionnaire.question("mode_gestion").libelle == "Mode de gestion"
+    assert questionnaire.libelles_choix("mode_gestion") == {"asso": "Associatif", "com": "Commune"}
