@@ -161,6 +161,7 @@ _MESSAGES_PYXFORM = (
     (re.compile(r"Unknown question type '([^']+)'"), "type « {0} » inconnu"),
     (re.compile(r"List name not in choices sheet: (\S+)"), "liste de choix « {0} » absente de la feuille choices"),
     (re.compile(r"Duplicate column header: (.+)"), "colonne « {0} » en double"),
+    (re.compile(r"Missing calculation"), "une question calculate doit avoir une formule (colonne calculation)"),
 )
 
 
@@ -284,10 +285,19 @@ def importer(chemin: str | Path, campagne: int | None = None) -> Questionnaire:
     ``campagne`` : année de la campagne à laquelle le formulaire est destiné ; elle sert de version et
     d'année quand la feuille ``settings`` (facultative) ne les donne pas."""
     chemin = Path(chemin)
-    donnees, brutes, _ = _lire_classeur(chemin)
-    _normaliser_entetes(donnees)
-    lecture = _Lecture(donnees, brutes, campagne, chemin.stem)
-    return lecture.questionnaire()
+    try:
+        donnees, brutes, _ = _lire_classeur(chemin)
+        _normaliser_entetes(donnees)
+        return _Lecture(donnees, brutes, campagne, chemin.stem).questionnaire()
+    except ErreurXLSForm:
+        raise
+    except Exception as exc:  # jamais de trace pour l'auteur du classeur : le motif, en français
+        raise ErreurXLSForm(
+            [
+                f"Le classeur « {chemin.name} » n'a pas pu être lu (erreur inattendue {type(exc).__name__}) : "
+                "signalez-le à l'équipe SENACS avec le fichier."
+            ]
+        ) from exc
 
 
 @dataclass
@@ -629,6 +639,10 @@ class _Lecture:
             cellules = self.cellules[ligne.numero]
             colonne = "senacs_required" if s.valeur(cellules, "senacs_required") else "required"
             self.obligatoire(ligne.numero, colonne, s.valeur(cellules, colonne))
+            if ligne.type == "calcul" and self.textes[(ligne.numero, "calculation")][0] is None:
+                self.ctx.erreur(
+                    s, ligne.numero, "calculation", f"{ligne.code} : une question calculate doit avoir une formule"
+                )
             libelles = [v for c, v in zip(self.entete_survey, cellules, strict=False) if _est_libelle(c)]
             if ligne.type != "calcul" and not any(libelles):
                 self.ctx.erreur(s, ligne.numero, "label", f"{ligne.code} : la question n'a pas de libellé")

@@ -387,3 +387,12 @@ def test_a_plain_label_survey_with_choices_labelled_in_a_language_column(tmp_pat
     questionnaire = importer(chemin, campagne=2027)
     assert questionnaire.question("mode_gestion").libelle == "Mode de gestion"
     assert questionnaire.libelles_choix("mode_gestion") == {"asso": "Associatif", "com": "Commune"}
+
+
+def test_a_calculate_without_formula_is_refused_in_its_calculation_column(tmp_path):
+    chemin = ecrire_classeur(
+        tmp_path / "calc.xlsx", survey=[["type", "name", "calculation"], ["calculate", "total", ""]], settings=SETTINGS
+    )
+    assert erreurs_import(chemin) == [
+        "Feuille « survey », ligne 2, colonne « calculation » : total : une question calculate doit avoir une formule."
+    ]
