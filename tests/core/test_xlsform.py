@@ -396,3 +396,25 @@ def test_a_calculate_without_formula_is_refused_in_its_calculation_column(tmp_pa
     assert erreurs_import(chemin) == [
         "Feuille « survey », ligne 2, colonne « calculation » : total : une question calculate doit avoir une formule."
     ]
+
+
+def test_an_odk_column_edited_without_its_senacs_original_is_refused(tmp_path):
+    from openpyxl import load_workbook
+
+    chemin = exporter(charger(DOSSIER / "2026.yaml"), tmp_path / "export.xlsx")
+    classeur = load_workbook(chemin)
+    feuille = classeur["survey"]
+    entete = [c.value for c in feuille[1]]
+    ligne = next(r for r in feuille.iter_rows(min_row=2) if r[entete.index("name")].value == "E13")
+    ligne[entete.index("relevant")].value = "${E12} = 'non'"
+    classeur.save(chemin)
+    numero = ligne[0].row
+    assert erreurs_import(chemin) == [
+        f"Feuille « survey », ligne {numero}, colonne « relevant » : « ${{E12}} = 'non' » ne correspond plus à "
+        "senacs_relevant (traduction attendue : « ${E12} = 'oui' ») : modifiez senacs_relevant et videz relevant, "
+        "qui sera récrite à l'export."
+    ]
+    # La colonne ODK vidée, l'original senacs_relevant fait foi.
+    ligne[entete.index("relevant")].value = None
+    classeur.save(chemin)
+    assert importer(chemin).question("E13").pertinence == "${E12} = true()"
