@@ -400,6 +400,10 @@ def _connaissance_initie(
                 bmax = bmin + max(place, autres)
                 haut = min(haut, max(place - autres, 0.0))
             bornes[cel] = (bmin, bmax)
+            if autres <= 0 and systeme.compte is not None and systeme.compte[cel]:
+                # Un compte fait de ses seules réponses : qu'aucune autre structure n'ait donné cette
+                # réponse est un effectif nul, qui n'est pas sensible (règles primaires).
+                haut = 0.0
         niveaux[cel] = [(1, haut), (-1, bas)]
     return bornes, niveaux
 
@@ -512,6 +516,21 @@ def preparer(
         .to_numpy()
         .astype(np.int64)
     )
+    n, n_total = cellules.height, systeme.n_cellules
+    if n_total > n:
+        # Variables d'écart des inégalités : toujours inconnues, jamais sensibles ni connues.
+        e = n_total - n
+        sensible = np.concatenate([sensible, np.zeros(e, dtype=bool)])
+        upl = np.concatenate([upl, np.zeros(e)])
+        lpl = np.concatenate([lpl, np.zeros(e)])
+        cache = np.concatenate([cache, np.ones(e, dtype=bool)])
+        connues = np.concatenate([connues, np.zeros(e, dtype=bool)])
+        initie = np.concatenate([initie, np.full(e, -1, dtype=np.int64)])
+    # Ce que les bornes a priori disent déjà (une somme de J02 ≤ 53 × n ne monte pas au-delà) n'est
+    # pas une divulgation : les niveaux de protection sont plafonnés par l'espace a priori.
+    with np.errstate(invalid="ignore"):
+        upl = np.where(sensible, np.minimum(upl, np.maximum(borne_max - systeme.valeur, 0.0)), upl)
+        lpl = np.where(sensible, np.minimum(lpl, np.maximum(systeme.valeur - borne_min, 0.0)), lpl)
     return cellules, systeme, cache, sensible, upl, lpl, initie, borne_min, borne_max, noms, connues
 
 
@@ -578,6 +597,8 @@ def auditer(
 
 
 def rapport(cellules, questions, pol, cache, sensible, upl, lpl, examen: Examen, noms, duree: float) -> RapportAudit:
+    n = cellules.height
+    cache, sensible, upl, lpl = cache[:n], sensible[:n], upl[:n], lpl[:n]
     ids_caches = np.flatnonzero(cache)
     bornes_ext = examen.bornes
     bmin_c = np.array([bornes_ext.get((int(i), EXTERNE), (np.nan, np.nan))[0] for i in ids_caches])

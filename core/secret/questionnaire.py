@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.questionnaire.expressions import Appel, Binaire, Courant, Litteral, Reference, Unaire, analyser
+from core.stats.modele import Inegalite
 
 TYPES_NUMERIQUES = ("entier", "decimal", "euros", "pourcentage")
 TYPES_CHOIX = ("choix_unique", "choix_multiple", "oui_non")
@@ -59,15 +60,6 @@ class Egalite:
     total: str
     composantes: tuple[str, ...]
     exacte: bool
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Inegalite:
-    """Σ coef · cellule ≤ 0 ; un terme est (question, statistique, modalité, coef) — ``repondants``
-    pour un terme proportionnel au nombre de répondants (constante × n)."""
-
-    termes: tuple[tuple[str, str, str, float], ...]
     source: str
 
 

@@ -32,6 +32,7 @@ from core.secret import Politique, RapportAudit, auditer, proteger
 from core.stats import (
     COLONNES_OUVERTES,
     STATUT_PUBLIE,
+    Inegalite,
     STATUT_SANS_OBJET,
     STATUT_SECRET,
     QuestionStat,
@@ -89,13 +90,27 @@ def diffusion_courante(campagne: Campagne) -> Diffusion | None:
 
 def questions_de(diffusion: Diffusion) -> list[QuestionStat]:
     return [
-        QuestionStat(q["code"], q["nature"], tuple(q["modalites"]), q["sensible"], q["libelle"])
+        QuestionStat(
+            q["code"],
+            q["nature"],
+            tuple(q["modalites"]),
+            q["sensible"],
+            q["libelle"],
+            declencheur=tuple(q["declencheur"]) if q.get("declencheur") else None,
+            minimum=q.get("minimum"),
+            maximum=q.get("maximum"),
+        )
         for q in diffusion.questions
     ]
 
 
 def relations_de(diffusion: Diffusion) -> list[Relation]:
-    return [Relation(r["total"], tuple(r["composantes"])) for r in diffusion.relations]
+    return [
+        Inegalite(tuple(tuple(t) for t in r["termes"]), r.get("source", ""))
+        if "termes" in r
+        else Relation(r["total"], tuple(r["composantes"]))
+        for r in diffusion.relations
+    ]
 
 
 def lire_cellules(diffusion: Diffusion, *, verifier: bool = True) -> pl.DataFrame:
@@ -264,10 +279,18 @@ def diffusion_enregistrer(
                 "modalites": list(q.modalites),
                 "sensible": q.sensible,
                 "libelle": q.libelle,
+                "declencheur": list(q.declencheur) if q.declencheur else None,
+                "minimum": q.minimum,
+                "maximum": q.maximum,
             }
             for q in questions
         ],  # fmt: skip
-        relations=[{"total": r.total, "composantes": list(r.composantes)} for r in relations],
+        relations=[
+            {"termes": [list(t) for t in r.termes], "source": r.source}
+            if isinstance(r, Inegalite)
+            else {"total": r.total, "composantes": list(r.composantes)}
+            for r in relations
+        ],
         internes=internes,
         cellules=cellules.height,
         secretes=int((cellules["statut"] == STATUT_SECRET).sum()),
