@@ -395,7 +395,8 @@ def _connaissance_initie(
             bmin = v - autres
             bmax = np.inf
             bas = min(bas, autres)
-            if np.isfinite(systeme.borne_max[cel]):
+            est_compte = systeme.compte[cel] if systeme.compte is not None else np.isfinite(systeme.borne_max[cel])
+            if est_compte:
                 place = max(systeme.denominateur[cel] - den_propre, 0.0)
                 bmax = bmin + max(place, autres)
                 haut = min(haut, max(place - autres, 0.0))
