@@ -585,6 +585,11 @@ def auditer(
         intervalles_exacts=intervalles_exacts,
     )
     rapport_audit = rapport(cellules, questions, pol, cache, sensible, upl, lpl, examen, noms, 0.0)
+    if rapport_audit.exposees.height:
+        voies = [voie(systeme, int(i), sc) for i, sc in rapport_audit.exposees.select("id", "scenario").iter_rows()]
+        rapport_audit.exposees = rapport_audit.exposees.with_columns(voie=pl.Series(voies, dtype=pl.Utf8))
+    else:
+        rapport_audit.exposees = rapport_audit.exposees.with_columns(voie=pl.lit(None, dtype=pl.Utf8))
     # Une cellule sensible déjà publiée auparavant est connue : c'est une violation (irréparable).
     deja = np.flatnonzero(connues & sensible)
     if deja.size:
@@ -595,6 +600,32 @@ def auditer(
         rapport_audit.violations_primaires = pl.concat([rapport_audit.violations_primaires, lignes])
     rapport_audit.duree_s = time.perf_counter() - debut
     return rapport_audit
+
+
+def voie(systeme: Systeme, cellule: int, scenario: str) -> str:
+    """La voie d'attaque (numérotation de l'issue du secret) d'une cellule exposée, d'après les
+    relations qui la touchent et le scénario."""
+    csc = systeme.A_csc
+    lignes = csc.indices[csc.indptr[cellule] : csc.indptr[cellule + 1]]
+    types = {int(t) for t in systeme.type_relation[lignes]}
+    voisines = set()
+    A = systeme.A
+    for r in lignes:
+        voisines.update(A.indices[A.indptr[r] : A.indptr[r + 1]].tolist())
+    types_voisins = set()
+    for k in voisines:
+        types_voisins.update(int(t) for t in systeme.type_relation[csc.indices[csc.indptr[k] : csc.indptr[k + 1]]])
+    if 4 in types or 4 in types_voisins:
+        libelle = "voie 1 (questions de suivi)"
+    elif 5 in types or 5 in types_voisins or 3 in types:
+        libelle = "voie 2/4 (relations et règles du questionnaire)"
+    elif np.isfinite(systeme.borne_max[cellule]) and not (systeme.compte is not None and systeme.compte[cellule]):
+        libelle = "voie 4 (bornes des questions)"
+    else:
+        libelle = "relations additives"
+    if scenario.startswith("initie"):
+        libelle += ", initié"
+    return libelle
 
 
 def rapport(cellules, questions, pol, cache, sensible, upl, lpl, examen: Examen, noms, duree: float) -> RapportAudit:

@@ -194,7 +194,8 @@ def questions_statistiques(modele: ModeleQuestionnaire) -> list[QuestionStat]:
             )
         elif q.type == "oui_non":
             questions.append(QuestionStat(q.code, "oui_non", sensible=q.code in QUESTIONS_SENSIBLES, libelle=libelle))
-    questions = _avec_modele_relations(modele, questions)
+    if modele_relations_actif():
+        questions = avec_modele_relations(modele, questions)
     nombres = {q.code for q in questions if q.est_nombre}
     for code, composantes in INTERNES.items():
         if set(composantes) <= nombres and code not in nombres:
@@ -205,7 +206,16 @@ def questions_statistiques(modele: ModeleQuestionnaire) -> list[QuestionStat]:
     return questions
 
 
-def _avec_modele_relations(modele: ModeleQuestionnaire, questions: list[QuestionStat]) -> list[QuestionStat]:
+def modele_relations_actif() -> bool:
+    """Le secret de la diffusion utilise-t-il le modèle dérivé du questionnaire ? Réglage
+    ``SENACS_SECRET_MODELE_QUESTIONNAIRE`` (désactivé par défaut tant que la démonstration complète
+    laisse des cellules exposées à des initiés de Mayotte et de Guyane : voir docs/secret-statistique.md)."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "SENACS_SECRET_MODELE_QUESTIONNAIRE", False))
+
+
+def avec_modele_relations(modele: ModeleQuestionnaire, questions: list[QuestionStat]) -> list[QuestionStat]:
     """Pertinences (question de suivi → réponse qui la déclenche) et bornes par structure, tirées de
     la définition du questionnaire (``core.secret.questionnaire.deriver``)."""
     derive = deriver(modele)
@@ -436,7 +446,7 @@ def donnees_campagne(campagne: Campagne) -> DonneesCampagne:
     """Entrées de ``core.stats.calculer_statistiques`` pour une campagne (voir le docstring du module)."""
     modele = campagne.questionnaire.modele
     questions = questions_statistiques(modele)
-    relations = relations_statistiques(questions, modele)
+    relations = relations_statistiques(questions, modele if modele_relations_actif() else None)
     zones, reste = zones_des_departements()
     classement = _Classement(zones, reste)
     region_de = {d.code: d.code_region for d in departements_par_code().values()}

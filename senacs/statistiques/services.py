@@ -50,7 +50,9 @@ from senacs.statistiques.selectors import (
     Territoire,
     codes_poses,
     donnees_campagne,
+    avec_modele_relations,
     questions_statistiques,
+    relations_statistiques,
     repondantes,
     valeurs_statistiques,
 )
@@ -325,14 +327,24 @@ def diffusion_publier(
     )
 
 
-def audit_diffusion(diffusion: Diffusion, politique: Politique | None = None) -> RapportAudit:
+def audit_diffusion(
+    diffusion: Diffusion, politique: Politique | None = None, *, modele_questionnaire: bool = False
+) -> RapportAudit:
+    """Audit d'une diffusion avec ses questions et relations figées ; ``modele_questionnaire`` :
+    avec le modèle de relations dérivé de la définition du questionnaire de la campagne (questions
+    de suivi, règles bloquantes, bornes), même si la diffusion a été protégée sans lui."""
     pol = politique or politique_secret()
     cellules = lire_cellules(diffusion)
     _, deja = _motif_anterieur(diffusion.campagne, avant=diffusion.numero)
+    questions, relations = questions_de(diffusion), relations_de(diffusion)
+    if modele_questionnaire and diffusion.campagne.questionnaire_id:
+        modele = diffusion.campagne.questionnaire.modele
+        questions = avec_modele_relations(modele, questions)
+        relations = relations_statistiques(questions, modele)
     return auditer(
         cellules,
-        questions_de(diffusion),
-        relations_de(diffusion),
+        questions,
+        relations,
         pol,
         deja_publiees=deja,
         bornes=_bornes(cellules, diffusion.internes),
