@@ -238,7 +238,9 @@ def violations_primaires(
         .then(pl.lit("quantile_sans_somme"))
         .when(publie & (stat == "part") & (pl.col("statut_effectif") != STATUT_PUBLIE))
         .then(pl.lit("part_sans_effectif"))
-        .when(publie & stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & (pl.col("statut_rep") == STATUT_SECRET))
+        .when(
+            publie & stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & (pl.col("statut_rep") == STATUT_SECRET)
+        )
         .then(pl.lit("statistique_sans_repondants"))
         .when(~publie & (stat == "attendus"))
         .then(pl.lit("compte_public_masque"))

@@ -416,9 +416,15 @@ def deriver(questionnaire, indicateurs: Mapping[str, Iterable[str]] | None = Non
         try:
             formes = _comparaisons(racine)
         except _NonLineaire:
-            if isinstance(racine, Binaire) and racine.op == "or" or isinstance(racine, Appel) and racine.fonction in (
-                "not",
-                "if",
+            if (
+                isinstance(racine, Binaire)
+                and racine.op == "or"
+                or isinstance(racine, Appel)
+                and racine.fonction
+                in (
+                    "not",
+                    "if",
+                )
             ):
                 if _condition_composite(racine) or "if" in appels:
                     classer(source, "implication", "porte sur des comptes de structures non publiés")
@@ -428,9 +434,7 @@ def deriver(questionnaire, indicateurs: Mapping[str, Iterable[str]] | None = Non
             codes = [k for k in f if k]
             if len(codes) == 1 and f.get(""):
                 c, k = f[codes[0]], f[""]
-                modele.bornes.append(
-                    Borne(codes[0], -k / c if c < 0 else None, -k / c if c > 0 else None, source)
-                )
+                modele.bornes.append(Borne(codes[0], -k / c if c < 0 else None, -k / c if c > 0 else None, source))
             elif codes:
                 termes = [(k, "somme", "", c) for k, c in f.items() if k]
                 if f.get(""):

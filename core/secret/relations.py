@@ -182,7 +182,7 @@ def _entrees(
     # I : Σ coef·cellule (la variable d'écart est ajoutée par ``construire_systeme``).
     for i_index, ineg in enumerate(inegalites):
         groupes = None
-        for question, statistique, modalite, coef in ineg.termes:
+        for question, statistique, modalite, _coef in ineg.termes:
             t = c.filter(
                 (pl.col("question") == question)
                 & (pl.col("statistique") == statistique)
@@ -193,7 +193,7 @@ def _entrees(
         if groupes is None or groupes.height == 0:
             continue
         cle_i = pl.col(groupes.columns[3]) * len(inegalites) + i_index
-        for (question, statistique, modalite, coef), nom in zip(ineg.termes, groupes.columns[3:], strict=True):
+        for (_q, _s, _m, coef), nom in zip(ineg.termes, groupes.columns[3:], strict=True):
             morceaux.append(groupes.select(t=pl.lit(5), k=cle_i, id=pl.col(nom), coef=pl.lit(float(coef))))
 
     schema = {"t": pl.Int64, "k": pl.Int64, "id": pl.Int64, "coef": pl.Float64}
