@@ -517,6 +517,18 @@ def preparer(
         .to_numpy()
         .astype(np.int64)
     )
+    suivies = [q.code for q in questions if q.declencheur]
+    if suivies and systeme.rep_suivie is not None and systeme.rep_suivie.any():
+        # Seul à répondre à une question de suivi ne suffit pas à connaître la cellule : tant que ses
+        # répondants sont masqués, il ignore si d'autres, parmi les répondants de la question qui la
+        # déclenche, y ont répondu. Il n'est initié que si tous ces répondants sont à lui.
+        cle4 = ["niveau", "territoire", "public", "question"]
+        ids_rep = np.flatnonzero(systeme.rep_suivie[: cellules.height])
+        doute = ids_rep[systeme.denominateur[ids_rep] > systeme.valeur[ids_rep]]
+        if doute.size:
+            groupes = cellules[doute].select(cle4)
+            ids = cellules.select(*cle4, "id").join(groupes, on=cle4)["id"].to_numpy()
+            initie[ids] = -1
     n, n_total = cellules.height, systeme.n_cellules
     if n_total > n:
         # Variables d'écart des inégalités : toujours inconnues, jamais sensibles ni connues.

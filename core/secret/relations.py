@@ -58,6 +58,7 @@ class Systeme:
     positive: np.ndarray  # bool : borne a priori ≥ 0
     n_table: int = -1  # nombre de cellules de la table (les colonnes suivantes sont des écarts)
     compte: np.ndarray | None = None  # bool : effectif ou répondants (un compte de structures)
+    rep_suivie: np.ndarray | None = None  # bool : répondants d'une question de suivi (masquables)
 
     @property
     def n_cellules(self) -> int:
@@ -83,7 +84,11 @@ class Systeme:
                 return memo[j]
             memo[j] = (0.0, 0.0)
             if initie[j] == gestionnaire:
-                memo[j] = (float(self.valeur[j]), float(self.denominateur[j]))
+                # Seul à répondre à la question dans la cellule : tous ses répondants sont à lui —
+                # sauf pour les répondants d'une question de suivi, dont le dénominateur est celui de
+                # la question déclencheuse (d'autres y ont répondu) : sa part en est la valeur.
+                suivie = self.rep_suivie is not None and self.rep_suivie[j]
+                memo[j] = (float(self.valeur[j]), float(self.valeur[j] if suivie else self.denominateur[j]))
                 return memo[j]
             meilleur = (0.0, 0.0)
             for t in range(indptr_c[j], indptr_c[j + 1]):
@@ -245,8 +250,29 @@ def construire_systeme(
     negatif = cellules["negatif"].fill_null(False).to_numpy()
     borne_min = np.where(negatif & (stat == "somme"), -np.inf, 0.0)
     denominateur = cellules["denominateur"].fill_null(0).to_numpy().astype(np.float64)
+    # Répondants d'une question de suivi : masquables ; leur « dénominateur » public est celui de la
+    # question qui la déclenche (ils ne peuvent pas dépasser ses répondants).
+    rep_suivie = (stat == "repondants") & np.isin(question, suivies)
+    if rep_suivie.any():
+        cote = ["niveau", "territoire", "public"]
+        parents = pl.DataFrame(
+            [(q.code, q.declencheur[0]) for q in questions if q.declencheur],
+            schema={"question": pl.Utf8, "parent": pl.Utf8},
+            orient="row",
+        )
+        den_parent = cellules.filter(pl.col("statistique") == "repondants").select(
+            *cote, parent="question", den_parent="denominateur"
+        )
+        enfants = (
+            cellules.filter((pl.col("statistique") == "repondants") & pl.col("question").is_in(suivies))
+            .select(*cote, "question", "id")
+            .join(parents, on="question")
+            .join(den_parent, on=[*cote, "parent"], how="left")
+        )
+        ids = enfants["id"].to_numpy()
+        denominateur[ids] = enfants["den_parent"].fill_null(np.inf).to_numpy().astype(np.float64)
     # Effectif ≤ répondants publiés ; une somme sans aucun répondant (publié : 0) vaut 0.
-    borne_max = np.where(stat == "effectif", denominateur, np.inf)
+    borne_max = np.where((stat == "effectif") | rep_suivie, denominateur, np.inf)
     # Bornes par structure : min·n ≤ somme ≤ max·n.
     for q in questions:
         if q.minimum is None and q.maximum is None:
@@ -305,4 +331,5 @@ def construire_systeme(
         positive=positive,
         n_table=n,
         compte=np.concatenate([np.isin(stat, ("effectif", "repondants")), np.zeros(n_total - n, dtype=bool)]),
+        rep_suivie=np.concatenate([rep_suivie, np.zeros(n_total - n, dtype=bool)]),
     )
