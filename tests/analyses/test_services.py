@@ -195,3 +195,39 @@ def test_national_breakdown_by_department_cannot_cross_a_second_dimension(jeu, n
         calculer(national, perimetre, definition)
     r = calculer(national, perimetre, {"indicateur": "budget_total", "territoire": "FR", "dimensions": ["territoire"]})
     assert r.cellule(2025, "69") is not None and r.cellule(2025, "971") is not None
+
+
+def test_route3_one_person_on_two_copils_is_audited_on_the_union_of_both_ledgers(jeu, copil, membre, perimetre):
+    """Voie 3 : une personne qui siège à deux COPIL (Rhône et région) réunit les deux registres. Chaque
+    registre seul n'isole rien ; leur réunion isole les associatives du Rhône. L'audit d'avant (par
+    public seulement) ne le voyait pas ; il audite maintenant chaque personne sur l'union de ses
+    publics, et la protection d'une libération tient compte de ce que savent ses détenteurs."""
+    from core.analyses.protection import Regles
+    from senacs.analyses.registre import auditer_registre, connaissance_personne, ensembles_connus
+    from senacs.copil.services import copil_pour
+    from senacs.statistiques.services import politique_secret
+
+    calculer(membre, perimetre, DefinitionAnalyse("budget_total", "D:69", ("gestion",), campagnes=(2025,)))
+    total = CelluleLiberee.objects.get(audience=f"copil:{copil.pk}", ensemble="D:69")
+    region = copil_pour("region", "84")
+    associatives = {s for (s,) in jeu.campagne.reponses.filter(valeurs__A15="associatif").values_list("structure_id")}
+    CelluleLiberee.objects.create(
+        audience=f"copil:{region.pk}",
+        campagne=2025,
+        territoire="R:84",
+        indicateur="budget_total",
+        variable="F04",
+        ensemble="R:84|force",
+        structures=sorted(set(total.structures) - associatives),
+        repondants=0,
+    )
+    regles = Regles.depuis_politique(politique_secret())
+    avant = auditer_registre(jeu.campagne, regles)
+    assert not any(a.startswith("personne:") for a, *_ in avant.exposees)
+    membre_ajouter(copil=region, utilisateur=membre, cote="federation")
+    assert {f"copil:{copil.pk}", f"copil:{region.pk}"} <= set(connaissance_personne(membre.pk))
+    # Une libération au COPIL du Rhône tient compte de ce que le membre a vu au COPIL régional.
+    connus = {c.ensemble for c in ensembles_connus(f"copil:{copil.pk}", 2025, "F04")}
+    assert "R:84|force" in connus
+    apres = auditer_registre(jeu.campagne, regles)
+    assert any(a == f"personne:{membre.pk}" and v == "F04" for a, v, *_ in apres.exposees)
