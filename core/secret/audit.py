@@ -401,6 +401,16 @@ def _connaissance_initie(
                 bmax = bmin + max(place, autres)
                 haut = min(haut, max(place - autres, 0.0))
             bornes[cel] = (bmin, bmax)
+            den = float(systeme.denominateur[cel])
+            est_compte_ = systeme.compte is not None and systeme.compte[cel]
+            if not est_compte_ and den > 0 and den_propre <= den:
+                # Somme d'une question bornée (min·n ≤ somme ≤ max·n) : les autres répondants ne
+                # peuvent apporter que max·(n − les siens) au plus, min·(n − les siens) au moins.
+                reste = (den - den_propre) / den
+                if np.isfinite(systeme.borne_max[cel]):
+                    haut = min(haut, max(float(systeme.borne_max[cel]) * reste - autres, 0.0))
+                if np.isfinite(systeme.borne_min[cel]) and systeme.borne_min[cel] > 0:
+                    bas = min(bas, max(autres - float(systeme.borne_min[cel]) * reste, 0.0))
             if autres <= 0 and systeme.compte is not None and systeme.compte[cel]:
                 # Un compte fait de ses seules réponses : qu'aucune autre structure n'ait donné cette
                 # réponse est un effectif nul, qui n'est pas sensible (règles primaires).
@@ -526,9 +536,9 @@ def preparer(
         ids_rep = np.flatnonzero(systeme.rep_suivie[: cellules.height])
         doute = ids_rep[systeme.denominateur[ids_rep] > systeme.valeur[ids_rep]]
         if doute.size:
-            groupes = cellules[doute].select(cle4)
-            ids = cellules.select(*cle4, "id").join(groupes, on=cle4)["id"].to_numpy()
-            initie[ids] = -1
+            # Ses répondants (le compte relié à la question déclencheuse) ne lui sont pas connus ; la
+            # valeur de la cellule, qu'aucune relation ne relie à ce compte, reste sa part.
+            initie[doute] = -1
     n, n_total = cellules.height, systeme.n_cellules
     if n_total > n:
         # Variables d'écart des inégalités : toujours inconnues, jamais sensibles ni connues.
