@@ -161,11 +161,29 @@ def _entrees(
         morceaux.append(rep.select(t=pl.lit(2), k=pl.col("id_rep"), id=pl.col("id_rep"), coef=pl.lit(-1)))
 
     # F : Σ composantes (+1) − total (−1), par relation déclarée.
-    sommes = lp.filter(pl.col("statistique") == "somme").select("niveau", "territoire", "public", "question", "id")
+    sommes = (
+        lp.filter(pl.col("statistique") == "somme")
+        .join(cellules.select("id", "denominateur"), on="id", how="left")
+        .select("niveau", "territoire", "public", "question", "id", "denominateur")
+    )
     relations = [r for r in relations if isinstance(r, Relation)]
     for r_index, rel in enumerate(relations):
         tot = sommes.filter(pl.col("question") == rel.total).drop("question").rename({"id": "id_tot"})
         comp = sommes.filter(pl.col("question").is_in(list(rel.composantes)))
+        if not getattr(rel, "exacte", True):
+            # Seulement là où tous les termes ont les mêmes répondants.
+            groupe = ["niveau", "territoire", "public"]
+            memes = (
+                pl.concat([tot.select(*groupe, "denominateur"), comp.select(*groupe, "denominateur")])
+                .group_by(groupe)
+                .agg(pl.col("denominateur").n_unique().alias("k"))
+                .filter(pl.col("k") == 1)
+                .select(groupe)
+            )
+            tot = tot.join(memes, on=groupe)
+            comp = comp.join(memes, on=groupe)
+        tot = tot.drop("denominateur")
+        comp = comp.drop("denominateur")
         j = comp.join(tot, on=["niveau", "territoire", "public"])
         k = pl.col("id_tot") * len(relations) + r_index
         morceaux.append(j.select(t=pl.lit(3), k=k, id=pl.col("id"), coef=pl.lit(1)))

@@ -186,6 +186,10 @@ class Relation:
 
     total: str
     composantes: tuple[str, ...]
+    # Identité approchée (règle « abs(A − B) <= tolérance ») : elle ne vaut que pour les structures qui
+    # ont répondu aux deux côtés ; l'audit ne l'écrit que là où tous ses termes ont les mêmes
+    # répondants (comptes publics : l'attaquant le sait aussi).
+    exacte: bool = True
 
     def __post_init__(self) -> None:
         if not self.composantes or self.total in self.composantes:

@@ -252,7 +252,7 @@ def relations_statistiques(
     if modele is not None:
         derive = deriver(modele).restreint({q.code: q.nature for q in questions})
         for e in derive.egalites:
-            relations.append(Relation(total=e.total, composantes=e.composantes))
+            relations.append(Relation(total=e.total, composantes=e.composantes, exacte=e.exacte))
         relations.extend(derive.inegalites)
         paires = INTERNES.items()
     else:

@@ -110,7 +110,7 @@ def relations_de(diffusion: Diffusion) -> list[Relation]:
     return [
         Inegalite(tuple(tuple(t) for t in r["termes"]), r.get("source", ""))
         if "termes" in r
-        else Relation(r["total"], tuple(r["composantes"]))
+        else Relation(r["total"], tuple(r["composantes"]), r.get("exacte", True))
         for r in diffusion.relations
     ]
 
@@ -290,7 +290,7 @@ def diffusion_enregistrer(
         relations=[
             {"termes": [list(t) for t in r.termes], "source": r.source}
             if isinstance(r, Inegalite)
-            else {"total": r.total, "composantes": list(r.composantes)}
+            else {"total": r.total, "composantes": list(r.composantes), "exacte": r.exacte}
             for r in relations
         ],
         internes=internes,
