@@ -231,3 +231,33 @@ def test_route3_one_person_on_two_copils_is_audited_on_the_union_of_both_ledgers
     assert "R:84|force" in connus
     apres = auditer_registre(jeu.campagne, regles)
     assert any(a == f"personne:{membre.pk}" and v == "F04" for a, v, *_ in apres.exposees)
+
+
+def test_route2_an_indicator_made_of_several_questions_knows_the_published_component_cells(jeu):
+    """Voie 2 : ps_agc_acf = F06 + F07, financements_caf = F06 … F10. Le code d'avant ne lisait rien de
+    la diffusion pour un indicateur de plusieurs questions (``len(codes) != 1``) : une cellule masquée
+    en secondaire dans une analyse se retrouvait par F06 + F07 publiés, et une composante masquée de
+    la diffusion (F10 par dominance) par l'indicateur moins les autres composantes. Maintenant un
+    territoire dont toutes les composantes sont publiées est connu, et un territoire dont une
+    composante est masquée compte comme masqué."""
+    import polars as pl
+
+    from senacs.analyses.catalogue import PAR_CODE
+    from senacs.analyses.donnees import ensembles_diffusion, microdonnees, variable_campagne
+    from senacs.analyses.services import departements_du_territoire, territoires_diffusion
+    from senacs.statistiques.services import lire_cellules
+
+    cellules = lire_cellules(jeu.diffusion)
+    for code in ("ps_agc_acf", "financements_caf"):
+        indicateur = PAR_CODE[code]
+        codes, _, _ = variable_campagne(indicateur, jeu.campagne)
+        assert len(codes) >= 2
+        micro = microdonnees(jeu.campagne, indicateur, departements_du_territoire("FR"))
+        publies, masques = ensembles_diffusion(jeu.campagne, indicateur, micro, territoires_diffusion("FR"))
+        assert publies or masques
+        composantes = cellules.filter(pl.col("question").is_in(list(codes)) & (pl.col("statistique") == "somme"))
+        nation = composantes.filter((pl.col("niveau") == "nation") & (pl.col("public") == "ensemble"))
+        toutes_publiees = (nation["statut"] == "publie").all()
+        tout_le_monde = frozenset(micro.filter(pl.col("valeur").is_not_null())["structure"].to_list())
+        assert (tout_le_monde in publies) == bool(toutes_publiees)
+        assert (tout_le_monde in masques) == (not toutes_publiees)
