@@ -207,12 +207,12 @@ def questions_statistiques(modele: ModeleQuestionnaire) -> list[QuestionStat]:
 
 
 def modele_relations_actif() -> bool:
-    """Le secret de la diffusion utilise-t-il le modèle dérivé du questionnaire ? Réglage
-    ``SENACS_SECRET_MODELE_QUESTIONNAIRE`` (désactivé par défaut tant que la démonstration complète
-    laisse des cellules exposées à des initiés de Mayotte et de Guyane : voir docs/secret-statistique.md)."""
+    """Le secret de la diffusion utilise-t-il le modèle dérivé du questionnaire ? Oui par défaut ;
+    le réglage ``SENACS_SECRET_MODELE_QUESTIONNAIRE = False`` revient aux seules relations historiques
+    (``RELATIONS``), pour comparer."""
     from django.conf import settings
 
-    return bool(getattr(settings, "SENACS_SECRET_MODELE_QUESTIONNAIRE", False))
+    return bool(getattr(settings, "SENACS_SECRET_MODELE_QUESTIONNAIRE", True))
 
 
 def avec_modele_relations(modele: ModeleQuestionnaire, questions: list[QuestionStat]) -> list[QuestionStat]:
