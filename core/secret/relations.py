@@ -199,8 +199,17 @@ def _entrees(
             (pl.col("question") == parent) & (pl.col("statistique") == "effectif") & (pl.col("modalite") == modalite)
         ).select(*cote, "id")
         j = rep.join(eff, on=cote)
-        morceaux.append(j.select(t=pl.lit(4), k=pl.col("id_rep"), id=pl.col("id_rep"), coef=pl.lit(1.0)))
-        morceaux.append(j.select(t=pl.lit(4), k=pl.col("id_rep"), id=pl.col("id"), coef=pl.lit(-1.0)))
+        # Égalité là où elle tient dans les données (chaque « oui » a répondu à la question de suivi :
+        # l'attaquant qui la suppose a raison) ; ailleurs, seulement répondants(suivi) ≤ effectif, en
+        # inégalité (une structure a pu répondre « oui » puis laisser la question de suivi vide).
+        valeurs = cellules.select("id", "valeur_brute")
+        j = (
+            j.join(valeurs.rename({"id": "id_rep", "valeur_brute": "v_rep"}), on="id_rep", how="left")
+            .join(valeurs.rename({"valeur_brute": "v_eff"}), on="id", how="left")
+            .with_columns(t=pl.when(pl.col("v_rep") == pl.col("v_eff")).then(pl.lit(4)).otherwise(pl.lit(5)))
+        )
+        morceaux.append(j.select("t", k=pl.col("id_rep") + (1 << 38), id=pl.col("id_rep"), coef=pl.lit(1.0)))
+        morceaux.append(j.select("t", k=pl.col("id_rep") + (1 << 38), id=pl.col("id"), coef=pl.lit(-1.0)))
 
     # I : Σ coef·cellule (la variable d'écart est ajoutée par ``construire_systeme``).
     for i_index, ineg in enumerate(inegalites):

@@ -261,3 +261,33 @@ def test_route2_an_indicator_made_of_several_questions_knows_the_published_compo
         tout_le_monde = frozenset(micro.filter(pl.col("valeur").is_not_null())["structure"].to_list())
         assert (tout_le_monde in publies) == bool(toutes_publiees)
         assert (tout_le_monde in masques) == (not toutes_publiees)
+
+
+def test_browsing_analyses_as_every_role_keeps_the_audit_green(
+    jeu, copil, membre, invite, national, correspondant_69, correspondant_region_84, preparateur_69, perimetre
+):
+    """Naviguer ne casse pas la publication : chaque rôle lance les analyses ordinaires de son
+    périmètre (budget par département, par gestion × type…), puis l'audit (diffusion + registre, par
+    audience et par personne) reste vert."""
+    essais = {
+        national: [("FR", ["territoire"]), ("FR", ["gestion", "type"]), ("FR", ["gestion"])],
+        correspondant_region_84: [("R:84", ["territoire"]), ("R:84", ["gestion", "type"])],
+        correspondant_69: [("D:69", ["type"]), ("D:69", ["gestion", "type"])],
+        preparateur_69: [("D:69", ["gestion"])],
+        membre: [("D:69", ["gestion"]), ("D:69", ["type"]), ("D:69", ["gestion", "type"])],
+        invite: [("D:69", ["type"])],
+    }
+    faites = 0
+    for utilisateur, definitions in essais.items():
+        for territoire, dimensions in definitions:
+            for indicateur in ("budget_total", "ps_agc_acf"):
+                definition = {"indicateur": indicateur, "territoire": territoire, "dimensions": dimensions}
+                try:
+                    calculer(utilisateur, perimetre, definition)
+                    faites += 1
+                except ErreurAnalyse:
+                    pass  # refus motivé (périmètre, croisement interdit) : rien n'est libéré
+    assert faites >= 8
+    sortie = io.StringIO()
+    call_command("audit-secret", "--campagne", "2025", stdout=sortie)
+    assert "Audit réussi" in sortie.getvalue()
