@@ -532,7 +532,6 @@ def preparer(
         # Seul à répondre à une question de suivi ne suffit pas à connaître la cellule : tant que ses
         # répondants sont masqués, il ignore si d'autres, parmi les répondants de la question qui la
         # déclenche, y ont répondu. Il n'est initié que si tous ces répondants sont à lui.
-        cle4 = ["niveau", "territoire", "public", "question"]
         ids_rep = np.flatnonzero(systeme.rep_suivie[: cellules.height])
         doute = ids_rep[systeme.denominateur[ids_rep] > systeme.valeur[ids_rep]]
         if doute.size:

@@ -235,8 +235,12 @@ def test_trend_all_respondents_and_constant_panel():
     t = calculer_tendance(m, BUDGET, "D:69", (2023, 2024, 2025), REGLES)
     assert t.panel_effectif == 9
     # Un point masqué ne montre pas son nombre de répondants.
-    assert [c.repondants for c in t.tous] == [None if c.masquee else n for c, n in zip(t.tous, [9, 10, 10])]
-    assert [c.repondants for c in t.panel] == [None if c.masquee else n for c, n in zip(t.panel, [9, 9, 9])]
+    assert [c.repondants for c in t.tous] == [
+        None if c.masquee else n for c, n in zip(t.tous, [9, 10, 10], strict=True)
+    ]
+    assert [c.repondants for c in t.panel] == [
+        None if c.masquee else n for c, n in zip(t.panel, [9, 9, 9], strict=True)
+    ]
     assert any(c.masquee for c in t.tous + t.panel)
     # 2023 : tous = panel (mêmes structures) ; 2024 et 2025 : l'écart isolerait la structure 9.
     assert not t.tous[0].masquee and not t.panel[0].masquee
