@@ -8,7 +8,9 @@ Il faut au moins ``MINIMUM`` structures (10) ; sinon on **élargit** en abandonn
 taille, et on le dit ; si le groupe reste sous 10 : pas de comparaison (« groupe de comparaison trop
 petit »). La structure elle-même n'est jamais dans son groupe.
 
-Ce qui sort : pour chaque indicateur clé, la **médiane** des pairs qui ont répondu à la question. Jamais
+Ce qui sort : pour chaque indicateur clé, la **médiane** du groupe (la structure comprise : la même
+médiane pour tous les membres du groupe, sinon deux structures qui s'entendent retrouveraient par
+différence des valeurs d'autres structures) parmi ceux qui ont répondu à la question. Jamais
 de liste de structures, jamais l'effectif d'un groupe de moins de 10. Une médiane n'est montrée que
 si (règles du secret, ``core.secret.Politique``) :
 
@@ -205,7 +207,10 @@ def comparer(cible: Profil, profils: Iterable[Profil], politique: Politique | No
     lignes = []
     for code, libelle, decimales in INDICATEURS_CLES:
         votre = cible.valeurs.get(code)
-        repondu = [v for p in membres if (v := p.valeurs.get(code)) is not None]
+        # La médiane du groupe **structure comprise** : la même pour chaque membre du groupe. Une
+        # médiane « sans soi » diffère d'un membre à l'autre ; deux structures qui comparent les leurs
+        # retrouvent alors la valeur exacte d'autres structures (voie 6 de l'issue du secret).
+        repondu = [v for p in [*membres, cible] if (v := p.valeurs.get(code)) is not None]
         med = mediane_protegee(repondu, pol)
         lignes.append(
             LignePairs(

@@ -188,7 +188,7 @@ def calculer(
             total = sum(contributions[s].valeur for s in e.structures)
             valeur = valeur_affichee(indicateur, total, n)
             if e.masque:
-                cellules.append(CelluleAnalyse(campagne, combinaison, None, SECRET, n, True, e.motif))
+                cellules.append(CelluleAnalyse(campagne, combinaison, None, SECRET, None, True, e.motif))
                 continue
             cellules.append(CelluleAnalyse(campagne, combinaison, valeur, texte_valeur(indicateur, valeur), n, False))
             if n:
@@ -401,7 +401,7 @@ def calculer_tendance(
             total = sum(contributions[s].valeur for s in e.structures)
             valeur = valeur_affichee(indicateur, total, n)
             if e.masque:
-                liste.append(CelluleAnalyse(campagne, (), None, SECRET, n, True, e.motif))
+                liste.append(CelluleAnalyse(campagne, (), None, SECRET, None, True, e.motif))
             else:
                 liste.append(CelluleAnalyse(campagne, (), valeur, texte_valeur(indicateur, valeur), n, False))
                 if n:

@@ -395,11 +395,26 @@ def _connaissance_initie(
             bmin = v - autres
             bmax = np.inf
             bas = min(bas, autres)
-            if np.isfinite(systeme.borne_max[cel]):
+            est_compte = systeme.compte[cel] if systeme.compte is not None else np.isfinite(systeme.borne_max[cel])
+            if est_compte:
                 place = max(systeme.denominateur[cel] - den_propre, 0.0)
                 bmax = bmin + max(place, autres)
                 haut = min(haut, max(place - autres, 0.0))
             bornes[cel] = (bmin, bmax)
+            den = float(systeme.denominateur[cel])
+            est_compte_ = systeme.compte is not None and systeme.compte[cel]
+            if not est_compte_ and den > 0 and den_propre <= den:
+                # Somme d'une question bornée (min·n ≤ somme ≤ max·n) : les autres répondants ne
+                # peuvent apporter que max·(n − les siens) au plus, min·(n − les siens) au moins.
+                reste = (den - den_propre) / den
+                if np.isfinite(systeme.borne_max[cel]):
+                    haut = min(haut, max(float(systeme.borne_max[cel]) * reste - autres, 0.0))
+                if np.isfinite(systeme.borne_min[cel]) and systeme.borne_min[cel] > 0:
+                    bas = min(bas, max(autres - float(systeme.borne_min[cel]) * reste, 0.0))
+            if autres <= 0 and systeme.compte is not None and systeme.compte[cel]:
+                # Un compte fait de ses seules réponses : qu'aucune autre structure n'ait donné cette
+                # réponse est un effectif nul, qui n'est pas sensible (règles primaires).
+                haut = 0.0
         niveaux[cel] = [(1, haut), (-1, bas)]
     return bornes, niveaux
 
@@ -512,6 +527,32 @@ def preparer(
         .to_numpy()
         .astype(np.int64)
     )
+    suivies = [q.code for q in questions if q.declencheur]
+    if suivies and systeme.rep_suivie is not None and systeme.rep_suivie.any():
+        # Seul à répondre à une question de suivi ne suffit pas à connaître la cellule : tant que ses
+        # répondants sont masqués, il ignore si d'autres, parmi les répondants de la question qui la
+        # déclenche, y ont répondu. Il n'est initié que si tous ces répondants sont à lui.
+        ids_rep = np.flatnonzero(systeme.rep_suivie[: cellules.height])
+        doute = ids_rep[systeme.denominateur[ids_rep] > systeme.valeur[ids_rep]]
+        if doute.size:
+            # Ses répondants (le compte relié à la question déclencheuse) ne lui sont pas connus ; la
+            # valeur de la cellule, qu'aucune relation ne relie à ce compte, reste sa part.
+            initie[doute] = -1
+    n, n_total = cellules.height, systeme.n_cellules
+    if n_total > n:
+        # Variables d'écart des inégalités : toujours inconnues, jamais sensibles ni connues.
+        e = n_total - n
+        sensible = np.concatenate([sensible, np.zeros(e, dtype=bool)])
+        upl = np.concatenate([upl, np.zeros(e)])
+        lpl = np.concatenate([lpl, np.zeros(e)])
+        cache = np.concatenate([cache, np.ones(e, dtype=bool)])
+        connues = np.concatenate([connues, np.zeros(e, dtype=bool)])
+        initie = np.concatenate([initie, np.full(e, -1, dtype=np.int64)])
+    # Ce que les bornes a priori disent déjà (une somme de J02 ≤ 53 × n ne monte pas au-delà) n'est
+    # pas une divulgation : les niveaux de protection sont plafonnés par l'espace a priori.
+    with np.errstate(invalid="ignore"):
+        upl = np.where(sensible, np.minimum(upl, np.maximum(borne_max - systeme.valeur, 0.0)), upl)
+        lpl = np.where(sensible, np.minimum(lpl, np.maximum(systeme.valeur - borne_min, 0.0)), lpl)
     return cellules, systeme, cache, sensible, upl, lpl, initie, borne_min, borne_max, noms, connues
 
 
@@ -565,6 +606,11 @@ def auditer(
         intervalles_exacts=intervalles_exacts,
     )
     rapport_audit = rapport(cellules, questions, pol, cache, sensible, upl, lpl, examen, noms, 0.0)
+    if rapport_audit.exposees.height:
+        voies = [voie(systeme, int(i), sc) for i, sc in rapport_audit.exposees.select("id", "scenario").iter_rows()]
+        rapport_audit.exposees = rapport_audit.exposees.with_columns(voie=pl.Series(voies, dtype=pl.Utf8))
+    else:
+        rapport_audit.exposees = rapport_audit.exposees.with_columns(voie=pl.lit(None, dtype=pl.Utf8))
     # Une cellule sensible déjà publiée auparavant est connue : c'est une violation (irréparable).
     deja = np.flatnonzero(connues & sensible)
     if deja.size:
@@ -577,7 +623,35 @@ def auditer(
     return rapport_audit
 
 
+def voie(systeme: Systeme, cellule: int, scenario: str) -> str:
+    """La voie d'attaque (numérotation de l'issue du secret) d'une cellule exposée, d'après les
+    relations qui la touchent et le scénario."""
+    csc = systeme.A_csc
+    lignes = csc.indices[csc.indptr[cellule] : csc.indptr[cellule + 1]]
+    types = {int(t) for t in systeme.type_relation[lignes]}
+    voisines = set()
+    A = systeme.A
+    for r in lignes:
+        voisines.update(A.indices[A.indptr[r] : A.indptr[r + 1]].tolist())
+    types_voisins = set()
+    for k in voisines:
+        types_voisins.update(int(t) for t in systeme.type_relation[csc.indices[csc.indptr[k] : csc.indptr[k + 1]]])
+    if 4 in types or 4 in types_voisins:
+        libelle = "voie 1 (questions de suivi)"
+    elif 5 in types or 5 in types_voisins or 3 in types:
+        libelle = "voie 2/4 (relations et règles du questionnaire)"
+    elif np.isfinite(systeme.borne_max[cellule]) and not (systeme.compte is not None and systeme.compte[cellule]):
+        libelle = "voie 4 (bornes des questions)"
+    else:
+        libelle = "relations additives"
+    if scenario.startswith("initie"):
+        libelle += ", initié"
+    return libelle
+
+
 def rapport(cellules, questions, pol, cache, sensible, upl, lpl, examen: Examen, noms, duree: float) -> RapportAudit:
+    n = cellules.height
+    cache, sensible, upl, lpl = cache[:n], sensible[:n], upl[:n], lpl[:n]
     ids_caches = np.flatnonzero(cache)
     bornes_ext = examen.bornes
     bmin_c = np.array([bornes_ext.get((int(i), EXTERNE), (np.nan, np.nan))[0] for i in ids_caches])

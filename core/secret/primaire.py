@@ -130,14 +130,16 @@ def appliquer_regles_primaires(
         .then(pl.min_horizontal(_niveau_grandeur(pol), v.abs()))
         .otherwise(pl.min_horizontal(niveau_effectif, c))
     )
-    campagne_ou_repondants = (pl.col("question") == QUESTION_CAMPAGNE) | (stat == "repondants")
+    suivies = [q.code for q in questions if q.declencheur]
+    repondants_suivie = (stat == "repondants") & pl.col("question").is_in(suivies)
+    campagne_ou_repondants = (pl.col("question") == QUESTION_CAMPAGNE) | ((stat == "repondants") & ~repondants_suivie)
     sortie = (
         cellules.with_columns(motif=motif)
         .with_columns(sensible=sensible.fill_null(False))
         .with_columns(
             upl=upl.clip(lower_bound=0.0),
             lpl=lpl.clip(lower_bound=0.0),
-            variable=(est_somme | est_effectif) & ~campagne_ou_repondants,
+            variable=(est_somme | est_effectif | repondants_suivie) & ~campagne_ou_repondants,
         )
         .with_columns(
             statut=pl.when(campagne_ou_repondants)
@@ -158,15 +160,22 @@ def finaliser_statuts(cellules: pl.DataFrame, politique: Politique | None = None
     cle = ["niveau", "territoire", "public", "question"]
     somme = cellules.filter(pl.col("statistique") == "somme").select(*cle, statut_somme="statut")
     effectif = cellules.filter(pl.col("statistique") == "effectif").select(*cle, "modalite", statut_effectif="statut")
+    # Répondants d'une question de suivi : masquables (ils valent l'effectif qui la déclenche) ; une
+    # moyenne, une part ou un quantile avec ses répondants masqués les révélerait (somme ÷ moyenne).
+    repondants = cellules.filter(pl.col("statistique") == "repondants").select(*cle, statut_rep="statut")
     stat = pl.col("statistique")
     den = pl.col("denominateur")
     quantile = stat.is_in(["mediane", "q1", "q3"])
+    rep_secret = pl.col("statut_rep").fill_null(STATUT_PUBLIE) == STATUT_SECRET
     sortie = (
         cellules.join(somme, on=cle, how="left", maintain_order="left")
         .join(effectif, on=[*cle, "modalite"], how="left", maintain_order="left")
+        .join(repondants, on=cle, how="left", maintain_order="left")
         .with_columns(
-            statut=pl.when(stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & (den == 0))
+            statut=pl.when(stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & (den == 0) & ~rep_secret)
             .then(pl.lit(STATUT_SANS_OBJET))
+            .when(stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & rep_secret)
+            .then(pl.lit(STATUT_SECRET))
             .when(stat == "moyenne")
             .then(pl.col("statut_somme"))
             .when(quantile & ((pl.col("n") < pol.quantiles_min) | (pl.col("statut_somme") == STATUT_SECRET)))
@@ -181,7 +190,7 @@ def finaliser_statuts(cellules: pl.DataFrame, politique: Politique | None = None
             .otherwise(pl.col("motif")),
         )
         .with_columns(valeur=pl.when(pl.col("statut") == STATUT_PUBLIE).then(pl.col("valeur_brute")))
-        .drop("statut_somme", "statut_effectif")
+        .drop("statut_somme", "statut_effectif", "statut_rep")
     )
     return sortie
 
@@ -205,8 +214,12 @@ def violations_primaires(
     cle = ["niveau", "territoire", "public", "question"]
     somme = t.filter(pl.col("statistique") == "somme").select(*cle, statut_somme="statut")
     effectif = t.filter(pl.col("statistique") == "effectif").select(*cle, "modalite", statut_effectif="statut")
-    t = t.join(somme, on=cle, how="left", maintain_order="left").join(
-        effectif, on=[*cle, "modalite"], how="left", maintain_order="left"
+    repondants = t.filter(pl.col("statistique") == "repondants").select(*cle, statut_rep="statut")
+    suivies = [q.code for q in questions if q.declencheur]
+    t = (
+        t.join(somme, on=cle, how="left", maintain_order="left")
+        .join(effectif, on=[*cle, "modalite"], how="left", maintain_order="left")
+        .join(repondants, on=cle, how="left", maintain_order="left")
     )
     publie = pl.col("statut") == STATUT_PUBLIE
     stat = pl.col("statistique")
@@ -225,7 +238,13 @@ def violations_primaires(
         .then(pl.lit("quantile_sans_somme"))
         .when(publie & (stat == "part") & (pl.col("statut_effectif") != STATUT_PUBLIE))
         .then(pl.lit("part_sans_effectif"))
-        .when(~publie & stat.is_in(["attendus", "repondants"]))
+        .when(
+            publie & stat.is_in(["moyenne", "mediane", "q1", "q3", "part"]) & (pl.col("statut_rep") == STATUT_SECRET)
+        )
+        .then(pl.lit("statistique_sans_repondants"))
+        .when(~publie & (stat == "attendus"))
+        .then(pl.lit("compte_public_masque"))
+        .when(~publie & (stat == "repondants") & ~pl.col("question").is_in(suivies))
         .then(pl.lit("compte_public_masque"))
     )
     return (

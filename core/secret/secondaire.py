@@ -399,14 +399,19 @@ def supprimer_secondaire(
         cellules, questions, relations, pol, deja_publiees=deja_publiees, bornes=bornes, regles=cellules
     )
     # Inconnues de l'attaquant : les cellules masquées, sauf celles déjà publiées auparavant.
-    cache = (cellules["statut"] == STATUT_SECRET).to_numpy() & systeme.variable & ~connues
-    primaires = int(cache.sum())
-    modifiable = systeme.variable & ~connues
+    n = cellules.height
+    ecart = np.zeros(systeme.n_cellules, dtype=bool)
+    ecart[n:] = True  # variables d'écart des inégalités : toujours inconnues
+    cache = np.zeros(systeme.n_cellules, dtype=bool)
+    cache[:n] = (cellules["statut"] == STATUT_SECRET).to_numpy()
+    cache = (cache & systeme.variable & ~connues) | ecart
+    primaires = int(cache[:n].sum())
+    modifiable = systeme.variable & ~connues & ~ecart
     gel_ids = np.empty(0, dtype=np.int64)
     if gel is not None and gel.height:
         gel_ids = _ids_des_cles(cellules, gel)
         cache[gel_ids[systeme.variable[gel_ids] & ~connues[gel_ids]]] = True
-    cout = couts(cellules, pol)
+    cout = np.concatenate([couts(cellules, pol), np.zeros(systeme.n_cellules - n)])
     solveur = Solveur()
     _heuristique(systeme, cache, sensible, upl, lpl, ini, bmin, bmax, modifiable, cout)
     familles = _Familles(systeme)
@@ -446,7 +451,7 @@ def supprimer_secondaire(
     # Statuts finals : une cellule gelée reste masquée, même déjà connue ; motifs internes seulement.
     gele = np.zeros(cellules.height, dtype=bool)
     gele[gel_ids] = True
-    masque = pl.Series(cache | (gele & systeme.variable))
+    masque = pl.Series(cache[:n] | (gele & systeme.variable[:n]))
     gele_s = pl.Series(gele)
     variable = pl.col("variable")
     sortie = cellules.with_columns(
@@ -470,7 +475,7 @@ def supprimer_secondaire(
         cellules=sortie.drop("id"),
         tours=tours,
         primaires=primaires,
-        secondaires=int(cache.sum()) - primaires,
+        secondaires=int(cache[:n].sum()) - primaires,
         expositions_restantes=list(restantes),
         duree_s=time.perf_counter() - debut,
         programmes=solveur.programmes,

@@ -138,6 +138,12 @@ class QuestionStat:
     modalites: tuple[str, ...] = ()
     sensible: bool = False
     libelle: str = ""
+    # Question posée seulement après une réponse donnée : (question déclencheuse, modalité). Ses
+    # répondants sont alors l'effectif de cette modalité : un compte à protéger comme lui.
+    declencheur: tuple[str, str] | None = None
+    # Bornes par structure (min, max de la question) : la somme est entre min·n et max·n.
+    minimum: float | None = None
+    maximum: float | None = None
 
     def __post_init__(self) -> None:
         if self.nature not in NATURES:
@@ -180,10 +186,23 @@ class Relation:
 
     total: str
     composantes: tuple[str, ...]
+    # Identité approchée (règle « abs(A − B) <= tolérance ») : elle ne vaut que pour les structures qui
+    # ont répondu aux deux côtés ; l'audit ne l'écrit que là où tous ses termes ont les mêmes
+    # répondants (comptes publics : l'attaquant le sait aussi).
+    exacte: bool = True
 
     def __post_init__(self) -> None:
         if not self.composantes or self.total in self.composantes:
             raise ErreurDonnees(f"Relation {self.total} : composantes vides ou contenant le total.")
+
+
+@dataclass(frozen=True, slots=True)
+class Inegalite:
+    """Relation d'ordre entre cellules : Σ coef · cellule(question, statistique, modalité) ≤ 0, dans
+    chaque territoire et public (règle bloquante du questionnaire, vraie pour chaque structure)."""
+
+    termes: tuple[tuple[str, str, str, float], ...]
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

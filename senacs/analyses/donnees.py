@@ -138,12 +138,14 @@ def ensembles_diffusion(
     (``(niveau, code)``) et les zones de leurs départements."""
     diffusion = diffusion_courante(campagne)
     codes, _, _ = variable_campagne(indicateur, campagne)
-    if diffusion is None or len(codes) != 1:
+    if diffusion is None or not codes:
         return [], []
     comptage = indicateur.statistique in ("part", "effectif")
+    if comptage and len(codes) != 1:
+        return [], []
     statistique = "effectif" if comptage else "somme"
     filtre = (
-        (pl.col("question") == codes[0])
+        pl.col("question").is_in(list(codes))
         & (pl.col("statistique") == statistique)
         & pl.col("statut").is_in([STATUT_PUBLIE, STATUT_SECRET])
     )
@@ -153,11 +155,33 @@ def ensembles_diffusion(
     codes_t = [c for _, c in territoires]
     departements = [c for n, c in territoires if n == "departement"]
     lecture = (
-        pl.scan_parquet(diffusion.chemin).filter(filtre).select("niveau", "territoire", "parent", "public", "statut")
+        pl.scan_parquet(diffusion.chemin)
+        .filter(filtre)
+        .select("niveau", "territoire", "parent", "public", "question", "statut")
     )
-    publiees = lecture.filter(
-        pl.col("territoire").is_in(codes_t) | ((pl.col("niveau") == "zone") & pl.col("parent").is_in(departements))
-    ).collect()
+    # Indicateur fait de plusieurs questions (ps_agc_acf = F06 + F07…) : sa somme sur un territoire est
+    # connue dès que toutes ses composantes y sont publiées ; si l'une y est masquée, la libérer la
+    # révélerait (différence avec les composantes publiées) : l'ensemble compte comme masqué.
+    publiees = (
+        lecture.filter(
+            pl.col("territoire").is_in(codes_t) | ((pl.col("niveau") == "zone") & pl.col("parent").is_in(departements))
+        )
+        .group_by("niveau", "territoire", "parent", "public")
+        .agg(
+            n=pl.col("question").n_unique(),
+            secret=(pl.col("statut") == STATUT_SECRET).any(),
+        )
+        .filter(pl.col("n") == len(set(codes)))
+        .select(
+            "niveau",
+            "territoire",
+            "parent",
+            "public",
+            statut=pl.when(pl.col("secret")).then(pl.lit(STATUT_SECRET)).otherwise(pl.lit(STATUT_PUBLIE)),
+        )
+        .sort("niveau", "territoire", "public")
+        .collect()
+    )
     repondu = micro.filter(pl.col("valeur").is_not_null())
     colonne = {"nation": None, "region": "region", "departement": "departement", "zone": "zone"}
     publies, secrets = [], []

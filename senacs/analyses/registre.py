@@ -54,11 +54,53 @@ def publics_a_auditer(audience: str, campagne: int | None = None) -> list[str]:
     return concernees(audience, campagne)
 
 
+def audiences_de_personne(utilisateur_id: int) -> list[str]:
+    """Toutes les audiences d'une personne : chaque COPIL dont elle est membre, chaque COPIL où elle
+    est invitée, ses propres libérations, le public. Une personne qui siège à deux COPIL (le
+    représentant d'une fédération au COPIL du Rhône et à celui de la région) connaît les deux registres."""
+    from senacs.copil.models import InviteCopil, MembreCopil
+
+    audiences = [f"copil:{c}" for c in MembreCopil.objects.filter(utilisateur_id=utilisateur_id).values_list(
+        "copil_id", flat=True
+    )]  # fmt: skip
+    audiences += [
+        f"invites:{c}"
+        for c in InviteCopil.objects.filter(utilisateur_id=utilisateur_id).values_list("copil_id", flat=True)
+    ]
+    return sorted(set(audiences)) + [f"utilisateur:{utilisateur_id}", PUBLIC]
+
+
+def personnes_de(audience: str) -> set[int]:
+    """Les personnes qui détiennent ``audience`` (le public : personne en particulier)."""
+    from senacs.copil.models import InviteCopil, MembreCopil
+
+    genre, _, cle = audience.partition(":")
+    if genre == "copil" and cle.isdigit():
+        return set(MembreCopil.objects.filter(copil_id=int(cle)).values_list("utilisateur_id", flat=True))
+    if genre == "invites" and cle.isdigit():
+        return set(InviteCopil.objects.filter(copil_id=int(cle)).values_list("utilisateur_id", flat=True))
+    if genre == "utilisateur" and cle.isdigit():
+        return {int(cle)}
+    return set()
+
+
+def connaissance_personne(utilisateur_id: int) -> list[str]:
+    """Publics dont une personne connaît les cellules : l'union de ce que voient toutes ses audiences."""
+    publics: set[str] = set()
+    for a in audiences_de_personne(utilisateur_id):
+        publics.update(connaissance(a))
+    return sorted(publics)
+
+
 def ensembles_connus(audience: str, campagne: int, variable: str) -> list[CelluleLiberee]:
-    """Cellules déjà libérées que connaît l'un des publics concernés par une libération à ``audience``."""
+    """Cellules déjà libérées que connaît l'un des publics concernés par une libération à ``audience``,
+    ou l'une des personnes qui les détiennent (union de toutes leurs audiences)."""
     publics: set[str] = set()
     for a in concernees(audience, campagne):
         publics.update(connaissance(a))
+        if a != PUBLIC:
+            for personne in personnes_de(a):
+                publics.update(connaissance_personne(personne))
     return list(CelluleLiberee.objects.filter(audience__in=sorted(publics), campagne=campagne, variable=variable))
 
 
@@ -138,8 +180,20 @@ def auditer_registre(campagne, regles: Regles) -> RapportRegistre:
     rapport.publics = len(publics)
     variables = sorted({c.variable for c in lignes})
     rapport.variables = len(variables)
+    scenarios = [(audience, set(connaissance(audience))) for audience in publics]
+    # Chaque personne qui détient plusieurs audiences : l'union de ce qu'elle voit.
+    personnes: set[int] = set()
     for audience in publics:
-        connus = set(connaissance(audience))
+        if audience != PUBLIC:
+            personnes |= personnes_de(audience)
+    vus = {frozenset(c) for _, c in scenarios}
+    for personne in sorted(personnes):
+        connus = set(connaissance_personne(personne))
+        utiles = connus & set(publics)
+        if frozenset(connus) not in vus and not any(utiles <= c for _, c in scenarios[: len(publics)]):
+            vus.add(frozenset(connus))
+            scenarios.append((f"personne:{personne}", connus))
+    for audience, connus in scenarios:
         par_variable: dict[str, list[CelluleLiberee]] = defaultdict(list)
         for c in lignes:
             if c.audience in connus:

@@ -29,7 +29,7 @@ Choix documentés (aussi dans ``docs/schemas/agregats-v1.md`` et ``docs/copil.md
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -38,7 +38,8 @@ from django.db.models import Q
 from core.formats import ErreurSaisie, lire_nombre
 from core.questionnaire.modele import LISTE_DEPARTEMENTS, TYPES_NOMBRE
 from core.questionnaire.modele import Questionnaire as ModeleQuestionnaire
-from core.stats import QuestionStat, Relation, Territoires
+from core.secret.questionnaire import deriver
+from core.stats import Inegalite, QuestionStat, Relation, Territoires
 from core.territoires import CODE_NATION, departements, departements_par_code, regions
 from senacs.campagnes.models import Campagne
 from senacs.reponses.models import Reponse, Statut
@@ -193,6 +194,8 @@ def questions_statistiques(modele: ModeleQuestionnaire) -> list[QuestionStat]:
             )
         elif q.type == "oui_non":
             questions.append(QuestionStat(q.code, "oui_non", sensible=q.code in QUESTIONS_SENSIBLES, libelle=libelle))
+    if modele_relations_actif():
+        questions = avec_modele_relations(modele, questions)
     nombres = {q.code for q in questions if q.est_nombre}
     for code, composantes in INTERNES.items():
         if set(composantes) <= nombres and code not in nombres:
@@ -203,11 +206,58 @@ def questions_statistiques(modele: ModeleQuestionnaire) -> list[QuestionStat]:
     return questions
 
 
-def relations_statistiques(questions: Iterable[QuestionStat]) -> list[Relation]:
-    """Relations additives dont le total et au moins deux composantes sont des questions retenues."""
+def modele_relations_actif() -> bool:
+    """Le secret de la diffusion utilise-t-il le modèle dérivé du questionnaire ? Oui par défaut ;
+    le réglage ``SENACS_SECRET_MODELE_QUESTIONNAIRE = False`` revient aux seules relations historiques
+    (``RELATIONS``), pour comparer."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "SENACS_SECRET_MODELE_QUESTIONNAIRE", True))
+
+
+def avec_modele_relations(modele: ModeleQuestionnaire, questions: list[QuestionStat]) -> list[QuestionStat]:
+    """Pertinences (question de suivi → réponse qui la déclenche) et bornes par structure, tirées de
+    la définition du questionnaire (``core.secret.questionnaire.deriver``)."""
+    derive = deriver(modele)
+    par_code = {q.code: q for q in questions}
+    declencheurs = {
+        p.enfant: (p.parent, p.modalite)
+        for p in derive.pertinences
+        if p.enfant in par_code and p.parent in par_code and p.modalite in par_code[p.parent].modalites
+    }
+    bornes: dict[str, tuple[float | None, float | None]] = {}
+    for b in derive.bornes:
+        bas, haut = bornes.get(b.code, (None, None))
+        if b.min is not None:
+            bas = b.min if bas is None else max(bas, b.min)
+        if b.max is not None:
+            haut = b.max if haut is None else min(haut, b.max)
+        bornes[b.code] = (bas, haut)
+    sortie = []
+    for q in questions:
+        bas, haut = bornes.get(q.code, (None, None)) if q.est_nombre else (None, None)
+        sortie.append(replace(q, declencheur=declencheurs.get(q.code), minimum=bas, maximum=haut))
+    return sortie
+
+
+def relations_statistiques(
+    questions: Iterable[QuestionStat], modele: ModeleQuestionnaire | None = None
+) -> list[Relation | Inegalite]:
+    """Relations entre questions retenues : celles que dérive la définition du questionnaire
+    (calculs additifs, identités tenues, inégalités des règles bloquantes ; ``modele`` donné), sinon
+    les relations historiques (``RELATIONS``), et les totaux internes (H02)."""
+    questions = list(questions)
     nombres = {q.code for q in questions if q.est_nombre}
-    relations = []
-    for total, composantes in (*RELATIONS, *INTERNES.items()):
+    relations: list[Relation | Inegalite] = []
+    if modele is not None:
+        derive = deriver(modele).restreint({q.code: q.nature for q in questions})
+        for e in derive.egalites:
+            relations.append(Relation(total=e.total, composantes=e.composantes, exacte=e.exacte))
+        relations.extend(derive.inegalites)
+        paires = INTERNES.items()
+    else:
+        paires = (*RELATIONS, *INTERNES.items())
+    for total, composantes in paires:
         presentes = tuple(c for c in composantes if c in nombres)
         if total in nombres and len(presentes) >= 2:
             relations.append(Relation(total=total, composantes=presentes))
@@ -396,7 +446,7 @@ def donnees_campagne(campagne: Campagne) -> DonneesCampagne:
     """Entrées de ``core.stats.calculer_statistiques`` pour une campagne (voir le docstring du module)."""
     modele = campagne.questionnaire.modele
     questions = questions_statistiques(modele)
-    relations = relations_statistiques(questions)
+    relations = relations_statistiques(questions, modele if modele_relations_actif() else None)
     zones, reste = zones_des_departements()
     classement = _Classement(zones, reste)
     region_de = {d.code: d.code_region for d in departements_par_code().values()}

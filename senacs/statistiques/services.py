@@ -34,6 +34,7 @@ from core.stats import (
     STATUT_PUBLIE,
     STATUT_SANS_OBJET,
     STATUT_SECRET,
+    Inegalite,
     QuestionStat,
     Relation,
     calculer_statistiques,
@@ -47,9 +48,11 @@ from senacs.statistiques.selectors import (
     COLONNES_IDENTITE,
     INTERNES,
     Territoire,
+    avec_modele_relations,
     codes_poses,
     donnees_campagne,
     questions_statistiques,
+    relations_statistiques,
     repondantes,
     valeurs_statistiques,
 )
@@ -89,13 +92,27 @@ def diffusion_courante(campagne: Campagne) -> Diffusion | None:
 
 def questions_de(diffusion: Diffusion) -> list[QuestionStat]:
     return [
-        QuestionStat(q["code"], q["nature"], tuple(q["modalites"]), q["sensible"], q["libelle"])
+        QuestionStat(
+            q["code"],
+            q["nature"],
+            tuple(q["modalites"]),
+            q["sensible"],
+            q["libelle"],
+            declencheur=tuple(q["declencheur"]) if q.get("declencheur") else None,
+            minimum=q.get("minimum"),
+            maximum=q.get("maximum"),
+        )
         for q in diffusion.questions
     ]
 
 
 def relations_de(diffusion: Diffusion) -> list[Relation]:
-    return [Relation(r["total"], tuple(r["composantes"])) for r in diffusion.relations]
+    return [
+        Inegalite(tuple(tuple(t) for t in r["termes"]), r.get("source", ""))
+        if "termes" in r
+        else Relation(r["total"], tuple(r["composantes"]), r.get("exacte", True))
+        for r in diffusion.relations
+    ]
 
 
 def lire_cellules(diffusion: Diffusion, *, verifier: bool = True) -> pl.DataFrame:
@@ -264,10 +281,18 @@ def diffusion_enregistrer(
                 "modalites": list(q.modalites),
                 "sensible": q.sensible,
                 "libelle": q.libelle,
+                "declencheur": list(q.declencheur) if q.declencheur else None,
+                "minimum": q.minimum,
+                "maximum": q.maximum,
             }
             for q in questions
         ],  # fmt: skip
-        relations=[{"total": r.total, "composantes": list(r.composantes)} for r in relations],
+        relations=[
+            {"termes": [list(t) for t in r.termes], "source": r.source}
+            if isinstance(r, Inegalite)
+            else {"total": r.total, "composantes": list(r.composantes), "exacte": r.exacte}
+            for r in relations
+        ],
         internes=internes,
         cellules=cellules.height,
         secretes=int((cellules["statut"] == STATUT_SECRET).sum()),
@@ -302,14 +327,24 @@ def diffusion_publier(
     )
 
 
-def audit_diffusion(diffusion: Diffusion, politique: Politique | None = None) -> RapportAudit:
+def audit_diffusion(
+    diffusion: Diffusion, politique: Politique | None = None, *, modele_questionnaire: bool = False
+) -> RapportAudit:
+    """Audit d'une diffusion avec ses questions et relations figées ; ``modele_questionnaire`` :
+    avec le modèle de relations dérivé de la définition du questionnaire de la campagne (questions
+    de suivi, règles bloquantes, bornes), même si la diffusion a été protégée sans lui."""
     pol = politique or politique_secret()
     cellules = lire_cellules(diffusion)
     _, deja = _motif_anterieur(diffusion.campagne, avant=diffusion.numero)
+    questions, relations = questions_de(diffusion), relations_de(diffusion)
+    if modele_questionnaire and diffusion.campagne.questionnaire_id:
+        modele = diffusion.campagne.questionnaire.modele
+        questions = avec_modele_relations(modele, questions)
+        relations = relations_statistiques(questions, modele)
     return auditer(
         cellules,
-        questions_de(diffusion),
-        relations_de(diffusion),
+        questions,
+        relations,
         pol,
         deja_publiees=deja,
         bornes=_bornes(cellules, diffusion.internes),

@@ -195,3 +195,99 @@ def test_national_breakdown_by_department_cannot_cross_a_second_dimension(jeu, n
         calculer(national, perimetre, definition)
     r = calculer(national, perimetre, {"indicateur": "budget_total", "territoire": "FR", "dimensions": ["territoire"]})
     assert r.cellule(2025, "69") is not None and r.cellule(2025, "971") is not None
+
+
+def test_route3_one_person_on_two_copils_is_audited_on_the_union_of_both_ledgers(jeu, copil, membre, perimetre):
+    """Voie 3 : une personne qui siège à deux COPIL (Rhône et région) réunit les deux registres. Chaque
+    registre seul n'isole rien ; leur réunion isole les associatives du Rhône. L'audit d'avant (par
+    public seulement) ne le voyait pas ; il audite maintenant chaque personne sur l'union de ses
+    publics, et la protection d'une libération tient compte de ce que savent ses détenteurs."""
+    from core.analyses.protection import Regles
+    from senacs.analyses.registre import auditer_registre, connaissance_personne, ensembles_connus
+    from senacs.copil.services import copil_pour
+    from senacs.statistiques.services import politique_secret
+
+    calculer(membre, perimetre, DefinitionAnalyse("budget_total", "D:69", ("gestion",), campagnes=(2025,)))
+    total = CelluleLiberee.objects.get(audience=f"copil:{copil.pk}", ensemble="D:69")
+    region = copil_pour("region", "84")
+    associatives = {s for (s,) in jeu.campagne.reponses.filter(valeurs__A15="associatif").values_list("structure_id")}
+    CelluleLiberee.objects.create(
+        audience=f"copil:{region.pk}",
+        campagne=2025,
+        territoire="R:84",
+        indicateur="budget_total",
+        variable="F04",
+        ensemble="R:84|force",
+        structures=sorted(set(total.structures) - associatives),
+        repondants=0,
+    )
+    regles = Regles.depuis_politique(politique_secret())
+    avant = auditer_registre(jeu.campagne, regles)
+    assert not any(a.startswith("personne:") for a, *_ in avant.exposees)
+    membre_ajouter(copil=region, utilisateur=membre, cote="federation")
+    assert {f"copil:{copil.pk}", f"copil:{region.pk}"} <= set(connaissance_personne(membre.pk))
+    # Une libération au COPIL du Rhône tient compte de ce que le membre a vu au COPIL régional.
+    connus = {c.ensemble for c in ensembles_connus(f"copil:{copil.pk}", 2025, "F04")}
+    assert "R:84|force" in connus
+    apres = auditer_registre(jeu.campagne, regles)
+    assert any(a == f"personne:{membre.pk}" and v == "F04" for a, v, *_ in apres.exposees)
+
+
+def test_route2_an_indicator_made_of_several_questions_knows_the_published_component_cells(jeu):
+    """Voie 2 : ps_agc_acf = F06 + F07, financements_caf = F06 … F10. Le code d'avant ne lisait rien de
+    la diffusion pour un indicateur de plusieurs questions (``len(codes) != 1``) : une cellule masquée
+    en secondaire dans une analyse se retrouvait par F06 + F07 publiés, et une composante masquée de
+    la diffusion (F10 par dominance) par l'indicateur moins les autres composantes. Maintenant un
+    territoire dont toutes les composantes sont publiées est connu, et un territoire dont une
+    composante est masquée compte comme masqué."""
+    import polars as pl
+
+    from senacs.analyses.catalogue import PAR_CODE
+    from senacs.analyses.donnees import ensembles_diffusion, microdonnees, variable_campagne
+    from senacs.analyses.services import departements_du_territoire, territoires_diffusion
+    from senacs.statistiques.services import lire_cellules
+
+    cellules = lire_cellules(jeu.diffusion)
+    for code in ("ps_agc_acf", "financements_caf"):
+        indicateur = PAR_CODE[code]
+        codes, _, _ = variable_campagne(indicateur, jeu.campagne)
+        assert len(codes) >= 2
+        micro = microdonnees(jeu.campagne, indicateur, departements_du_territoire("FR"))
+        publies, masques = ensembles_diffusion(jeu.campagne, indicateur, micro, territoires_diffusion("FR"))
+        assert publies or masques
+        composantes = cellules.filter(pl.col("question").is_in(list(codes)) & (pl.col("statistique") == "somme"))
+        nation = composantes.filter((pl.col("niveau") == "nation") & (pl.col("public") == "ensemble"))
+        toutes_publiees = (nation["statut"] == "publie").all()
+        tout_le_monde = frozenset(micro.filter(pl.col("valeur").is_not_null())["structure"].to_list())
+        assert (tout_le_monde in publies) == bool(toutes_publiees)
+        assert (tout_le_monde in masques) == (not toutes_publiees)
+
+
+def test_browsing_analyses_as_every_role_keeps_the_audit_green(
+    jeu, copil, membre, invite, national, correspondant_69, correspondant_region_84, preparateur_69, perimetre
+):
+    """Naviguer ne casse pas la publication : chaque rôle lance les analyses ordinaires de son
+    périmètre (budget par département, par gestion × type…), puis l'audit (diffusion + registre, par
+    audience et par personne) reste vert."""
+    essais = {
+        national: [("FR", ["territoire"]), ("FR", ["gestion", "type"]), ("FR", ["gestion"])],
+        correspondant_region_84: [("R:84", ["territoire"]), ("R:84", ["gestion", "type"])],
+        correspondant_69: [("D:69", ["type"]), ("D:69", ["gestion", "type"])],
+        preparateur_69: [("D:69", ["gestion"])],
+        membre: [("D:69", ["gestion"]), ("D:69", ["type"]), ("D:69", ["gestion", "type"])],
+        invite: [("D:69", ["type"])],
+    }
+    faites = 0
+    for utilisateur, definitions in essais.items():
+        for territoire, dimensions in definitions:
+            for indicateur in ("budget_total", "ps_agc_acf"):
+                definition = {"indicateur": indicateur, "territoire": territoire, "dimensions": dimensions}
+                try:
+                    calculer(utilisateur, perimetre, definition)
+                    faites += 1
+                except (ErreurAnalyse, PermissionError):
+                    pass  # refus motivé (périmètre, croisement interdit) : rien n'est libéré
+    assert faites >= 8
+    sortie = io.StringIO()
+    call_command("audit-secret", "--campagne", "2025", stdout=sortie)
+    assert "Audit réussi" in sortie.getvalue()

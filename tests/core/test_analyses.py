@@ -119,6 +119,9 @@ def test_margins_cannot_reveal_a_suppressed_cell():
     masquees = [c for c in r.cellules if c.masquee]
     assert len(masquees) >= 2, "une seule cellule masquée se retrouverait par différence avec la marge"
     assert any(c.motif == "secondaire" for c in masquees)
+    # Voie 6 : une cellule masquée ne montre pas son nombre de répondants (la dimension de taille de
+    # budget donnait la classe d'un centre seul) ; le code d'avant le donnait (repondants = n).
+    assert all(c.repondants is None for c in masquees)
 
 
 def test_filtered_figure_is_protected_with_its_complement_even_without_history():
@@ -231,8 +234,14 @@ def test_trend_all_respondents_and_constant_panel():
     )
     t = calculer_tendance(m, BUDGET, "D:69", (2023, 2024, 2025), REGLES)
     assert t.panel_effectif == 9
-    assert [c.repondants for c in t.tous] == [9, 10, 10]
-    assert [c.repondants for c in t.panel] == [9, 9, 9]
+    # Un point masqué ne montre pas son nombre de répondants.
+    assert [c.repondants for c in t.tous] == [
+        None if c.masquee else n for c, n in zip(t.tous, [9, 10, 10], strict=True)
+    ]
+    assert [c.repondants for c in t.panel] == [
+        None if c.masquee else n for c, n in zip(t.panel, [9, 9, 9], strict=True)
+    ]
+    assert any(c.masquee for c in t.tous + t.panel)
     # 2023 : tous = panel (mêmes structures) ; 2024 et 2025 : l'écart isolerait la structure 9.
     assert not t.tous[0].masquee and not t.panel[0].masquee
     for k in (1, 2):

@@ -344,3 +344,28 @@ def test_published_values_equal_the_statistics_recomputed_from_export_brut(diffu
         assert float(ligne["valeur"]) == pytest.approx(valeur, abs=0.006), ligne
         verifiees += 1
     assert verifiees > 5_000
+
+
+def test_audit_command_names_the_cell_and_the_route_of_a_follow_up_leak(jeu, settings):
+    """Voie 1 par la commande : une diffusion protégée sans le modèle du questionnaire, dans laquelle
+    le seul « oui » d'un territoire est masqué mais les répondants de la question de suivi publiés.
+    ``audit-secret --modele-questionnaire`` échoue (code 1) et nomme la cellule et la voie ; l'audit
+    d'avant (sans le modèle) la déclarait saine."""
+    # Un territoire où un seul centre répond « oui » à H10 et répond ensuite à H11.
+    reponses = list(Reponse.objects.filter(campagne=jeu.campagne, structure__departement_id="69"))
+    for i, r in enumerate(reponses):
+        oui = i == 0
+        r.valeurs = {**r.valeurs, "H10": oui, "H11": 12 if oui else None}
+        r.save(update_fields=["valeurs"])
+    settings.SENACS_SECRET_MODELE_QUESTIONNAIRE = False
+    diffusion_publier(campagne=jeu.campagne)
+    call_command("audit-secret", "--campagne", "2025", stdout=io.StringIO())  # l'audit d'avant : sain
+    settings.SENACS_SECRET_MODELE_QUESTIONNAIRE = True
+    sortie = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command(
+            "audit-secret", "--campagne", "2025", "--modele-questionnaire", "--exposees", "500", stdout=sortie
+        )
+    assert exc.value.returncode == 1
+    texte = sortie.getvalue()
+    assert "departement 69" in texte and "H10 effectif [oui]" in texte and "voie 1 (questions de suivi)" in texte

@@ -145,3 +145,20 @@ def test_the_automated_tables_refuse_a_group_under_ten(diffusion):
     xlsx, cellules, pdf = _textes(t)
     assert any(MESSAGE_TROP_PETIT in c for c in cellules)
     assert MESSAGE_TROP_PETIT in " ".join(pdf.split())
+
+
+@pytest.mark.no_django_db
+def test_route6_two_colluding_members_see_the_same_median_and_recover_nothing():
+    """Voie 6 : avec des médianes « sans soi » (code d'avant), deux EVS d'un même groupe de 12 voyaient
+    deux médianes différentes (les 11 autres chacun) : connaissant leurs deux valeurs, elles lisaient
+    dans l'écart les valeurs exactes des deux structures du milieu. La médiane est maintenant celle du
+    groupe, structure comprise : la même pour chaque membre, l'écart est nul."""
+    groupe = [profil(i, type_="EVS", F04=100_000.0 + 7_919.0 * i) for i in range(12)]
+    a, b = groupe[0], groupe[11]
+    med_a = {ligne.code: ligne.mediane for ligne in comparer(a, groupe).lignes}["F04"]
+    med_b = {ligne.code: ligne.mediane for ligne in comparer(b, groupe).lignes}["F04"]
+    assert med_a != "s" and med_a == med_b
+    # Ce que l'ancien calcul aurait montré : deux valeurs de structures, exactement.
+    autres_a = sorted(p.valeurs["F04"] for p in groupe if p is not a)
+    autres_b = sorted(p.valeurs["F04"] for p in groupe if p is not b)
+    assert autres_a[5] != autres_b[5]  # médiane de 11 = une valeur de structure, différente pour a et b

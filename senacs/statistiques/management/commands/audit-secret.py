@@ -43,6 +43,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campagne", type=int, required=True, help="Année de la campagne (ex. 2025).")
         parser.add_argument("--exposees", type=int, default=20, help="Nombre de cellules exposées à détailler.")
+        parser.add_argument(
+            "--modele-questionnaire",
+            action="store_true",
+            help="Auditer avec le modèle de relations tiré du questionnaire (questions de suivi, règles "
+            "bloquantes, bornes), même si la diffusion a été protégée sans lui.",
+        )
 
     def handle(self, *args, **options):
         campagne = Campagne.objects.filter(annee=options["campagne"]).first()
@@ -61,7 +67,7 @@ class Command(BaseCommand):
                     f"Campagne {campagne.annee} : diffusion n° {diffusion.numero} du {le:%d/%m/%Y à %H:%M}, "
                     "auditée avec les diffusions précédentes…"
                 )
-                rapport = audit_diffusion(diffusion)
+                rapport = audit_diffusion(diffusion, modele_questionnaire=options["modele_questionnaire"])
         except ErreurPublication as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(f"Cellules masquées : {formater_nombre(rapport.cachees.height)}")
@@ -76,6 +82,7 @@ class Command(BaseCommand):
                     f"  {e['niveau']} {e['territoire']} {e['public']} {e['question']} {e['statistique']}{modalite} : "
                     f"[{_borne(e['min'])} ; {_borne(e['max'])}], protection requise ± "
                     f"{formater_nombre(max(e['upl'] or 0, e['lpl'] or 0), 2)} — scénario {e['scenario']}"
+                    f" — {e.get('voie') or 'relations additives'}"
                 )
         if rapport.violations_primaires.height:
             self.stdout.write("Premières violations :")
