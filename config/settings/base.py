@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "senacs.publications",
     "senacs.analyses",
     "senacs.demo",
+    "senacs.exploitation",
     "senacs.www",
 ]
 
