@@ -111,12 +111,29 @@ class RapportImportReponses:
         if self.avertissements:
             lignes.append("")
             lignes.append(f"Avertissements ({registre.nombre_fr(len(self.avertissements))}) :")
-            lignes.extend(f"  {e}" for e in self.avertissements)
+            lignes.extend(
+                _plafonner([f"  {e}" for e in self.avertissements[: ERREURS_LISTEES + 1]], len(self.avertissements))
+            )
         if self.erreurs:
             lignes.append("")
             lignes.append(f"Erreurs ({registre.nombre_fr(len(self.erreurs))}) :")
-            lignes.extend(f"  {e}" for e in self.erreurs_triees)
+            lignes.extend(
+                _plafonner([f"  {e}" for e in self.erreurs_triees[: ERREURS_LISTEES + 1]], len(self.erreurs))
+            )
         return lignes
+
+
+#: Au plus ce nombre d'erreurs (ou d'avertissements) listées dans un rapport ; le total est toujours donné.
+ERREURS_LISTEES = 200
+#: Lignes de données au plus dans un fichier de réponses (une par structure : le registre en compte ~5 000).
+LIGNES_MAX = 20_000
+
+
+def _plafonner(lignes: list[str], total: int) -> list[str]:
+    if total <= ERREURS_LISTEES:
+        return lignes
+    reste = total - ERREURS_LISTEES
+    return [*lignes[:ERREURS_LISTEES], f"  … et {registre.nombre_fr(reste)} autre{'s' if reste > 1 else ''}"]
 
 
 def _texte_departements(departements: Iterable[str]) -> str:
@@ -228,6 +245,16 @@ def reponses_importer(
         return rapport
     if not cellules or not any(texte_cellule(c) for c in cellules[0]):
         rapport.erreurs.append(Erreur(None, None, "le fichier est vide (la ligne 1 doit donner les colonnes)"))
+        return rapport
+    if len(cellules) - 1 > LIGNES_MAX:
+        rapport.erreurs.append(
+            Erreur(
+                None,
+                None,
+                f"le fichier compte {registre.nombre_fr(len(cellules) - 1)} lignes : {registre.nombre_fr(LIGNES_MAX)} "
+                "au plus (une ligne par structure) ; découpez-le",
+            )
+        )
         return rapport
     colonnes = _entete(list(cellules[0]), modele, rapport)
 

@@ -106,3 +106,27 @@ def test_exit_codes_follow_one_convention(tmp_path):
         with pytest.raises(CommandError) as erreur:
             call_command(*commande)
         assert erreur.value.returncode == 2, commande
+
+
+def test_a_response_file_with_too_many_rows_or_errors_gives_a_short_french_report(monkeypatch):
+    from senacs.reponses import importation
+    from tests.reponses.test_importation import csv_
+
+    campagne = CampagneFactory(annee=2026, phase="saisie")
+    monkeypatch.setattr(importation, "LIGNES_MAX", 50)
+    trop = csv_([["structure", "E01"], *[[f"S{i}", "1"] for i in range(51)]])
+    rapport = importation.reponses_importer(
+        contenu=trop, nom_fichier="r.csv", campagne=campagne, par=None, departements=None, simulation=True
+    )
+    assert [e.message for e in rapport.erreurs] == [
+        "le fichier compte 51 lignes : 50 au plus (une ligne par structure) ; découpez-le"
+    ]
+    monkeypatch.setattr(importation, "LIGNES_MAX", 1000)
+    inconnues = csv_([["structure", "E01"], *[[f"S{i}", "1"] for i in range(300)]])
+    rapport = importation.reponses_importer(
+        contenu=inconnues, nom_fichier="r.csv", campagne=campagne, par=None, departements=None, simulation=True
+    )
+    texte = rapport.texte()
+    assert "Erreurs (300) :" in texte
+    assert texte[-1] == "  … et 100 autres"
+    assert len([ligne for ligne in texte if "inconnue au registre" in ligne]) == 200
