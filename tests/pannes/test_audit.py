@@ -83,3 +83,18 @@ def test_the_review_pages_are_in_the_structures_access_log(client, structure_69,
         acces = AccesDonnees.objects.order_by("-pk").first()
         assert acces.utilisateur == correspondant_69
         assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [structure_69.pk]
+
+
+def test_operator_exports_of_raw_answers_are_in_each_structures_access_log(tmp_path, structure_69, monkeypatch):
+    from django.core.management import call_command
+
+    from senacs.journal.models import Nature
+
+    monkeypatch.setenv("SENACS_OPERATEUR", "Dominique Exploitante")
+    campagne = CampagneFactory(annee=2026, phase="saisie")
+    Reponse.objects.create(campagne=campagne, structure=structure_69, valeurs={"E01": 3})
+    call_command("reponses", "export", "--campagne", "2026", str(tmp_path / "reponses.csv"))
+    acces = AccesDonnees.objects.get()
+    assert acces.nature == Nature.EXPORT_BRUT and "Dominique Exploitante" in acces.detail
+    assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [structure_69.pk]
+    assert (tmp_path / "reponses.csv").read_bytes().startswith(b"\xef\xbb\xbfstructure;")
