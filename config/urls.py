@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from senacs.exploitation.views import sante
+
 admin.site.site_header = "SENACS — administration"
 admin.site.site_title = "SENACS"
 admin.site.index_title = "Comptes, mandats et référentiels"
 
 urlpatterns = [
+    path("sante/", sante, name="sante"),
     path("admin/", admin.site.urls),
     path("", include("senacs.www.urls")),
 ]

@@ -116,3 +116,33 @@ def sans_mandat(db):
 @pytest.fixture
 def sans_charte(db):
     return MandatFactory(role="correspondant", niveau="departement", utilisateur=UtilisateurFactory()).utilisateur
+
+
+def recharger_donnees_de_migration() -> None:
+    """Référentiel des territoires et comités de pilotage, chargés par les migrations : un test
+    transactionnel (qui vide la base à la fin) les remet pour les tests suivants du même processus."""
+    import importlib
+
+    from django.apps import apps
+
+    from senacs.territoires.models import Departement
+
+    if Departement.objects.count() == 101:
+        return
+    importlib.import_module("senacs.territoires.migrations.0002_referentiel").charger(apps, None)
+    importlib.import_module("senacs.copil.migrations.0002_copils").creer(apps, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    marqueur = item.get_closest_marker("django_db")
+    transactionnel = marqueur is not None and (
+        marqueur.kwargs.get("transaction") or (marqueur.args and marqueur.args[0])
+    )
+    # Après le dernier test, la base de test est déjà supprimée : rien à recharger.
+    if nextitem is not None and transactionnel and "tests/navigateur/" not in str(item.fspath).replace("\\", "/"):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            recharger_donnees_de_migration()

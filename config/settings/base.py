@@ -46,12 +46,14 @@ INSTALLED_APPS = [
     "senacs.publications",
     "senacs.analyses",
     "senacs.demo",
+    "senacs.exploitation",
     "senacs.www",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "senacs.exploitation.middleware.BaseIndisponibleMiddleware",
     "senacs.www.middleware.EntetesSecuriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -111,19 +111,24 @@ def donnees_typst(contenu: ContenuPlaquette) -> str:
     return json.dumps(donnees, ensure_ascii=False)
 
 
-def compiler(donnees_json: str, *, source: str | None = None) -> bytes:
-    """Compile le gabarit avec des données déjà préparées (voir :func:`donnees_typst`)."""
+def compiler(donnees_json: str, *, source: str | None = None, horodatage: int | None = None) -> bytes:
+    """Compile le gabarit avec des données déjà préparées (voir :func:`donnees_typst`).
+
+    ``horodatage`` (secondes depuis 1970) fixe la date de création du PDF : avec lui, le rendu est
+    **reproductible octet pour octet** (l'identifiant du document est dérivé du contenu par Typst) ;
+    sans lui, la date est celle du rendu."""
     comp, verrou = _compilateur(source if source is not None else SOURCE_GABARIT)
     try:
         with verrou:
-            return comp.compile(sys_inputs={"donnees": donnees_json}, pdf_standards=["ua-1"])
+            return comp.compile(sys_inputs={"donnees": donnees_json}, pdf_standards=["ua-1"], timestamp=horodatage)
     except Exception as exc:  # typst.TypstError : gabarit invalide ou contenu non conforme PDF/UA
         raise ErreurRendu(f"Le gabarit de la plaquette n'a pas pu être compilé : {exc}") from exc
 
 
-def rendre_pdf(contenu: ContenuPlaquette, *, source: str | None = None) -> bytes:
-    """PDF/UA-1 de la plaquette (polices Lato embarquées, aucune police du système)."""
-    return compiler(donnees_typst(contenu), source=source)
+def rendre_pdf(contenu: ContenuPlaquette, *, source: str | None = None, horodatage: int | None = None) -> bytes:
+    """PDF/UA-1 de la plaquette (polices Lato embarquées, aucune police du système) ; ``horodatage`` :
+    voir :func:`compiler`."""
+    return compiler(donnees_typst(contenu), source=source, horodatage=horodatage)
 
 
 def rendre_png(contenu: ContenuPlaquette, *, ppi: int = 60, source: str | None = None) -> list[bytes]:

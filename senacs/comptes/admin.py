@@ -51,6 +51,31 @@ class UtilisateurAdmin(UserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [MandatInline]
+    actions = ["desactiver"]
+
+    # Piste d'audit : un compte qui a un historique (mandats, saisies, dépôts, approbations, accès) est
+    # désactivé, jamais supprimé (la suppression effacerait ses mandats et orphelinerait ses écritures).
+    def has_delete_permission(self, request, obj=None):
+        from senacs.exploitation.audit import a_un_historique
+
+        if obj is not None and a_un_historique(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # suppression en lot : jamais (voir has_delete_permission)
+        return actions
+
+    @admin.action(description="Désactiver les comptes sélectionnés (ils ne se connectent plus ; l'historique reste)")
+    def desactiver(self, request, queryset):
+        from senacs.exploitation.audit import auditer
+        from senacs.exploitation.models import Origine
+
+        for utilisateur in queryset.filter(is_active=True):
+            utilisateur.is_active = False
+            utilisateur.save(update_fields=["is_active"])
+            auditer("compte.desactiver", par=request.user, origine=Origine.ADMIN, objet=utilisateur.email)
 
 
 @admin.register(Mandat)

@@ -623,6 +623,7 @@ def interpellation_corriger(
         organisme=organisme,
         pour_le_compte=False,
         origine=ORIGINE_INTERPELLATION,
+        controle=_non_validee,
     )
     if not resultat.ok:
         transaction.set_rollback(True)
@@ -755,6 +756,12 @@ def interpellation_annuler(*, interpellation: Interpellation, par, organisme: st
 
 
 # --------------------------------------------------------------------------- validation
+
+
+def _non_validee(r: Reponse) -> None:
+    """Contrôle fait sur la réponse verrouillée, dans la transaction qui écrit."""
+    if r.statut == Statut.VALIDEE:
+        raise ErreurControle("Cette réponse est validée (verrouillée) : elle ne se modifie plus.")
 
 
 @transaction.atomic

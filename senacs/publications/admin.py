@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from senacs.publications.models import Gabarit, Lot, Plaquette, Transition
+from senacs.publications.models import Gabarit, Lot, Plaquette, Statut, Transition
 
 
 @admin.register(Gabarit)
@@ -23,6 +23,17 @@ class PlaquetteAdmin(admin.ModelAdmin):
     list_filter = ["statut", "campagne"]
     readonly_fields = ["fichier_pdf", "fichier_html", "empreinte_pdf", "empreinte_html", "taille_pdf", "publiee_le"]
     inlines = [TransitionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        """Une plaquette publiée (et ses approbations) ne se supprime jamais."""
+        if obj is not None and obj.statut == Statut.PUBLIEE:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Lot)

@@ -478,14 +478,17 @@ def contenu(plaquette: Plaquette, *, mention: str, gabarit: Gabarit | None = Non
         raise ErreurPlaquette(str(exc)) from exc
 
 
-def rendre(plaquette: Plaquette, *, mention: str = MENTION_PROJET, html: bool = True) -> tuple[bytes, str]:
-    """(PDF, fragment HTML) d'une plaquette, avec la source Typst figée dans le gabarit de la campagne."""
+def rendre(
+    plaquette: Plaquette, *, mention: str = MENTION_PROJET, html: bool = True, horodatage: int | None = None
+) -> tuple[bytes, str]:
+    """(PDF, fragment HTML) d'une plaquette, avec la source Typst figée dans le gabarit de la campagne ;
+    ``horodatage`` fixe la date de création du PDF (rendu reproductible octet pour octet)."""
     from core.plaquette.rendu import ErreurRendu, rendre_html, rendre_pdf
 
     gabarit = gabarit_de(plaquette.campagne)
     c = contenu(plaquette, mention=mention, gabarit=gabarit)
     try:
-        pdf = rendre_pdf(c, source=gabarit.source)
+        pdf = rendre_pdf(c, source=gabarit.source, horodatage=horodatage)
     except ErreurRendu as exc:
         raise ErreurPlaquette(str(exc)) from exc
     return pdf, (rendre_html(c) if html else "")
@@ -524,7 +527,9 @@ def plaquette_publier(*, plaquette: Plaquette, par, perimetre) -> Plaquette:
     approbations = plaquette.approbations.actives().order_by("le")
     validee = formater_date(timezone.localtime(approbations.last().le)) if approbations else ""
     mention = f"Validée par le COPIL le {validee} — publiée le {formater_date(timezone.localtime(maintenant))}"
-    pdf, html = rendre(plaquette, mention=mention)
+    # Date de création du PDF = instant de publication : un nouveau rendu des mêmes données redonne les
+    # mêmes octets (même SHA-256), la publication figée se reconstruit si son fichier est perdu.
+    pdf, html = rendre(plaquette, mention=mention, horodatage=int(maintenant.timestamp()))
     html_octets = html.encode("utf-8")
     base = f"plaquettes/{plaquette.campagne.annee}/{plaquette.slug}-{sha256(pdf)[:12]}"
     _ecrire(f"{base}.pdf", pdf)

@@ -42,7 +42,7 @@ from core.territoires import departements_par_code
 from senacs.campagnes.models import Campagne, Phase
 from senacs.questionnaires.importation import questionnaire_de_campagne
 from senacs.reponses.models import Reponse, Statut
-from senacs.reponses.revue import revue_notifier_saisie
+from senacs.reponses.revue import revue_notifier_reouverture, revue_notifier_saisie
 from senacs.reponses.selectors import organisme_saisie, valeurs_precedentes
 from senacs.reponses.services import reponse_enregistrer
 from senacs.structures.models import Structure
@@ -62,6 +62,8 @@ class LigneImport:
     creation: bool  # la réponse n'existait pas : elle sera créée (brouillon)
     modifications: dict[str, Any] = field(default_factory=dict)  # code → valeur stockée
     inchangees: int = 0
+    revision: int | None = None  # révision de la réponse lue à l'analyse (revérifiée à l'écriture)
+    rouvrir: bool = False  # réponse déposée à rouvrir (option explicite)
 
 
 @dataclass
@@ -109,12 +111,29 @@ class RapportImportReponses:
         if self.avertissements:
             lignes.append("")
             lignes.append(f"Avertissements ({registre.nombre_fr(len(self.avertissements))}) :")
-            lignes.extend(f"  {e}" for e in self.avertissements)
+            lignes.extend(
+                _plafonner([f"  {e}" for e in self.avertissements[: ERREURS_LISTEES + 1]], len(self.avertissements))
+            )
         if self.erreurs:
             lignes.append("")
             lignes.append(f"Erreurs ({registre.nombre_fr(len(self.erreurs))}) :")
-            lignes.extend(f"  {e}" for e in self.erreurs_triees)
+            lignes.extend(
+                _plafonner([f"  {e}" for e in self.erreurs_triees[: ERREURS_LISTEES + 1]], len(self.erreurs))
+            )
         return lignes
+
+
+#: Au plus ce nombre d'erreurs (ou d'avertissements) listées dans un rapport ; le total est toujours donné.
+ERREURS_LISTEES = 200
+#: Lignes de données au plus dans un fichier de réponses (une par structure : le registre en compte ~5 000).
+LIGNES_MAX = 20_000
+
+
+def _plafonner(lignes: list[str], total: int) -> list[str]:
+    if total <= ERREURS_LISTEES:
+        return lignes
+    reste = total - ERREURS_LISTEES
+    return [*lignes[:ERREURS_LISTEES], f"  … et {registre.nombre_fr(reste)} autre{'s' if reste > 1 else ''}"]
 
 
 def _texte_departements(departements: Iterable[str]) -> str:
@@ -191,12 +210,19 @@ def reponses_importer(
     par,
     departements: frozenset[str] | None,
     simulation: bool,
+    rouvrir_deposees: bool = False,
+    qui: str = "",
 ) -> RapportImportReponses:
     """Contrôle puis (hors simulation) importe un fichier de réponses ; tout ou rien.
 
     ``departements`` : départements dont l'importateur peut importer les structures (ceux de ses
     mandats de correspondant) ; ``None`` pour la France entière (commande d'exploitation). ``par`` :
-    l'utilisateur importateur (None pour l'exploitant)."""
+    l'utilisateur importateur (None pour l'exploitant ; ``qui`` nomme alors l'opérateur).
+
+    Une réponse validée n'est jamais modifiée ; une réponse déposée ne l'est qu'avec
+    ``rouvrir_deposees`` : elle est alors rouverte (brouillon, piste d'audit) et la structure prévenue.
+    Statut et révision de chaque réponse sont revérifiés, réponse verrouillée, dans la transaction qui
+    écrit : si l'une a changé depuis l'analyse du fichier, rien n'est importé."""
     rapport = RapportImportReponses(simulation=simulation, nom_fichier=nom_fichier, annee=campagne.annee)
     if campagne.phase not in PHASES_IMPORT:
         rapport.erreurs.append(
@@ -219,6 +245,16 @@ def reponses_importer(
         return rapport
     if not cellules or not any(texte_cellule(c) for c in cellules[0]):
         rapport.erreurs.append(Erreur(None, None, "le fichier est vide (la ligne 1 doit donner les colonnes)"))
+        return rapport
+    if len(cellules) - 1 > LIGNES_MAX:
+        rapport.erreurs.append(
+            Erreur(
+                None,
+                None,
+                f"le fichier compte {registre.nombre_fr(len(cellules) - 1)} lignes : {registre.nombre_fr(LIGNES_MAX)} "
+                "au plus (une ligne par structure) ; découpez-le",
+            )
+        )
         return rapport
     colonnes = _entete(list(cellules[0]), modele, rapport)
 
@@ -262,12 +298,34 @@ def reponses_importer(
                 )
             )
             continue
-        _analyser_ligne(rapport, modele, colonnes, numero, ligne, structure, existantes.get(structure.pk), precedentes)
+        _analyser_ligne(
+            rapport,
+            modele,
+            colonnes,
+            numero,
+            ligne,
+            structure,
+            existantes.get(structure.pk),
+            precedentes,
+            rouvrir_deposees,
+        )
 
     if rapport.a_erreurs or simulation:
         return rapport
-    _enregistrer(rapport, campagne, structures, existantes, par)
+    try:
+        _enregistrer(rapport, campagne, structures, existantes, par, qui)
+    except _ReponseChangee as exc:
+        rapport.erreurs.append(Erreur(exc.ligne, COLONNE_STRUCTURE, exc.message))
     return rapport
+
+
+class _ReponseChangee(Exception):
+    """Une réponse a changé entre l'analyse du fichier et l'écriture : l'import est annulé en entier."""
+
+    def __init__(self, ligne: int, message: str):
+        super().__init__(message)
+        self.ligne = ligne
+        self.message = message
 
 
 def _analyser_ligne(
@@ -279,10 +337,17 @@ def _analyser_ligne(
     structure: Structure,
     reponse: Reponse | None,
     precedentes: dict[int, dict],
+    rouvrir_deposees: bool = False,
 ) -> None:
     variante = modele.pour_public(structure.type, structure.departement_id)
     actuelles = dict(reponse.valeurs) if reponse else {}
-    resultat = LigneImport(numero, structure.identifiant, structure.nom, creation=reponse is None)
+    resultat = LigneImport(
+        numero,
+        structure.identifiant,
+        structure.nom,
+        creation=reponse is None,
+        revision=reponse.revision if reponse is not None else None,
+    )
     colonne_de: dict[str, str] = {}
     erreurs_avant = len(rapport.erreurs)
     for j, code in colonnes.items():
@@ -335,13 +400,51 @@ def _analyser_ligne(
             erreur = Erreur(numero, colonne_de.get(concernees[0], concernees[0]), anomalie.message)
             (rapport.erreurs if anomalie.bloquante else rapport.avertissements).append(erreur)
         if reponse is not None and reponse.statut == Statut.SOUMISE:
+            if not rouvrir_deposees:
+                rapport.erreurs.append(
+                    Erreur(
+                        numero,
+                        COLONNE_STRUCTURE,
+                        f"la réponse de « {structure.identifiant} » est déposée : l'import ne la modifie qu'avec "
+                        "l'option de réouverture (--rouvrir-deposees), qui la rouvre et prévient la structure",
+                    )
+                )
+                return
+            resultat.rouvrir = True
             rapport.avertissements.append(
-                Erreur(numero, COLONNE_STRUCTURE, "la réponse est déjà déposée : l'import la modifie")
+                Erreur(
+                    numero,
+                    COLONNE_STRUCTURE,
+                    "la réponse est déposée : l'import la rouvre (brouillon à déposer de nouveau) et prévient la "
+                    "structure",
+                )
             )
     rapport.lignes.append(resultat)
 
 
-def _enregistrer(rapport, campagne, structures, existantes, par) -> None:
+def _reverifier(ligne: LigneImport, r: Reponse) -> None:
+    """Sur la réponse verrouillée, dans la transaction qui écrit : rien n'a changé depuis l'analyse."""
+    nom = f"la réponse de « {ligne.identifiant} »"
+    if r.statut == Statut.VALIDEE:
+        raise _ReponseChangee(
+            ligne.ligne, f"{nom} a été validée pendant l'import : elle ne se modifie plus ; rien n'a été importé"
+        )
+    if r.statut == Statut.SOUMISE and not ligne.rouvrir:
+        raise _ReponseChangee(
+            ligne.ligne,
+            f"{nom} a été déposée pendant l'import : relancez l'import (rien n'a été importé)",
+        )
+    if ligne.revision is not None and r.revision != ligne.revision:
+        raise _ReponseChangee(
+            ligne.ligne,
+            f"{nom} a été modifiée pendant l'analyse du fichier : relancez l'import (rien n'a été importé)",
+        )
+
+
+def _enregistrer(rapport, campagne, structures, existantes, par, qui: str = "") -> None:
+    from senacs.exploitation.audit import auditer, operateur
+    from senacs.exploitation.models import Origine
+
     with transaction.atomic():
         for ligne in rapport.lignes:
             if not ligne.modifications:
@@ -352,11 +455,27 @@ def _enregistrer(rapport, campagne, structures, existantes, par) -> None:
                 reponse, _ = Reponse.objects.get_or_create(
                     campagne=campagne, structure=structure, defaults={"statut": Statut.BROUILLON}
                 )
+            reponse = Reponse.objects.select_for_update(of=("self",)).select_related("campagne").get(pk=reponse.pk)
+            _reverifier(ligne, reponse)
             organisme = (
                 organisme_saisie(par, structure, pour_le_compte=True, jour=timezone.localdate())
                 if par is not None
-                else ORGANISME_EXPLOITANT
+                else f"{ORGANISME_EXPLOITANT}, {qui or operateur()}"[:200]
             )
+            if ligne.rouvrir and reponse.statut == Statut.SOUMISE:
+                reponse.statut = Statut.BROUILLON
+                reponse.save(update_fields=["statut"])
+                auditer(
+                    "reponse.rouvrir",
+                    par=par,
+                    qui=qui,
+                    origine=Origine.WEB if par is not None else Origine.COMMANDE,
+                    objet=f"réponse {campagne.annee} de {structure.identifiant}",
+                    reponse=reponse.pk,
+                    motif=f"import du fichier « {rapport.nom_fichier} »",
+                    organisme=organisme,
+                )
+                revue_notifier_reouverture(reponse=reponse, par=par, organisme=organisme, fichier=rapport.nom_fichier)
             reponse_enregistrer(
                 reponse=reponse,
                 modifications={code: (valeur, None) for code, valeur in ligne.modifications.items()},

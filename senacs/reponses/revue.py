@@ -37,7 +37,7 @@ from senacs.questionnaires.services_alertes import (
     lien,
     nom_de,
 )
-from senacs.reponses.models import MessageRevue, Reponse, ReponseHistorique, RevueSaisie, StatutRevue
+from senacs.reponses.models import MessageRevue, Reponse, ReponseHistorique, RevueSaisie, Statut, StatutRevue
 from senacs.reponses.selectors import organisme_saisie
 from senacs.reponses.services import Resultat, reponse_enregistrer
 
@@ -339,6 +339,7 @@ def revue_corriger(
         organisme=organisme,
         pour_le_compte=True,
         origine="saisie",
+        controle=_non_validee,
     )
     if not resultat.ok:
         conflit = resultat.conflits[0]
@@ -356,6 +357,12 @@ def revue_corriger(
     MessageRevue.objects.create(revue=revue, auteur=par, qualite=organisme[:200], texte=texte)
     revue_notifier_saisie(reponse=reponse, codes=[revue.code], par=par, organisme=organisme)
     return resultat
+
+
+def _non_validee(r: Reponse) -> None:
+    """Contrôle fait sur la réponse verrouillée, dans la transaction qui écrit."""
+    if r.statut == Statut.VALIDEE:
+        raise ValidationError("Cette réponse a été validée par le correspondant : elle ne se modifie plus.")
 
 
 def revue_notifier_saisie(*, reponse: Reponse, codes: Iterable[str], par, organisme: str) -> None:
@@ -392,6 +399,24 @@ def revue_notifier_saisie(*, reponse: Reponse, codes: Iterable[str], par, organi
             "lignes": lignes,
             "auteur": nom_de(par),
             "organisme": organisme,
+            "lien": lien(reverse("revue:structure", args=[reponse.structure_id])),
+        },
+        sauf=par,
+    )
+
+
+def revue_notifier_reouverture(*, reponse: Reponse, par, organisme: str, fichier: str) -> None:
+    """Prévient la structure qu'un import a rouvert sa réponse déposée."""
+    envoyer_courriel(
+        destinataires=comptes_structure(reponse.structure_id),
+        sujet=f"Votre réponse {reponse.campagne.annee} est rouverte après un import",
+        gabarit="courriels/reponse_rouverte_import.txt",
+        contexte={
+            "structure": reponse.structure,
+            "campagne": reponse.campagne,
+            "auteur": nom_de(par) if par is not None else organisme,
+            "organisme": organisme if par is not None else "",
+            "fichier": fichier,
             "lien": lien(reverse("revue:structure", args=[reponse.structure_id])),
         },
         sauf=par,

@@ -11,6 +11,7 @@ quel organisme, pour le compte de la structure ou non).
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,10 +62,17 @@ def reponse_enregistrer(
     organisme: str,
     pour_le_compte: bool = False,
     origine: str = "saisie",
+    controle: Callable[[Reponse], None] | None = None,
 ) -> Resultat:
     """Enregistre des réponses ``{code: (valeur, version_chargee)}`` ; ``version_chargee=None`` écrase
-    sans contrôle (import en masse, choix explicite après un conflit). Renvoie versions et conflits."""
+    sans contrôle (import en masse, choix explicite après un conflit). Renvoie versions et conflits.
+
+    ``controle(r)`` est appelé sur la réponse **verrouillée** (``select_for_update``), dans la transaction
+    qui écrit : il lève ``EcritureRefusee`` si son statut ne permet plus l'écriture (un dépôt ou une
+    validation passés entre la lecture et l'écriture)."""
     r = Reponse.objects.select_for_update().get(pk=reponse.pk)
+    if controle is not None:
+        controle(r)
     maintenant = timezone.now()
     resultat = Resultat()
     historiques = []
@@ -193,6 +201,17 @@ def _verifier_ecriture(reponse: Reponse, *, pour_le_compte: bool, jour: datetime
     refus = refus_ecriture(reponse.campagne, reponse.structure, pour_le_compte=pour_le_compte, jour=jour)
     if refus:
         raise EcritureRefusee(refus)
+    verifier_brouillon(reponse)
+
+
+def verifier_non_validee(reponse: Reponse) -> None:
+    """``EcritureRefusee`` si la réponse est validée (à appeler sur la réponse verrouillée)."""
+    if reponse.statut == Statut.VALIDEE:
+        raise EcritureRefusee("Cette réponse a été validée par le correspondant : elle ne se modifie plus.")
+
+
+def verifier_brouillon(reponse: Reponse) -> None:
+    """``EcritureRefusee`` si la réponse n'est plus un brouillon (à appeler sur la réponse verrouillée)."""
     if reponse.statut == Statut.SOUMISE:
         raise EcritureRefusee(
             "Cette réponse a été déposée : rouvrez-la pour la corriger (le dépôt reste enregistré), puis "
@@ -267,6 +286,7 @@ def reponse_saisir(
         organisme=organisme,
         pour_le_compte=pour_le_compte,
         origine=origine,
+        controle=verifier_brouillon,
     )
     resultat.inchangees.extend(resultat_vide.inchangees)
     for code in resultat_vide.inchangees:
@@ -305,6 +325,7 @@ def reponse_restaurer(
         organisme=organisme,
         pour_le_compte=pour_le_compte,
         origine=ORIGINE_RESTAURATION,
+        controle=verifier_brouillon,
     )
 
 
@@ -435,9 +456,22 @@ def reponse_soumettre(
 
 
 @transaction.atomic
-def reponse_rouvrir(*, reponse: Reponse, pour_le_compte: bool, jour: datetime.date | None = None) -> Reponse:
+def reponse_rouvrir(
+    *,
+    reponse: Reponse,
+    pour_le_compte: bool,
+    jour: datetime.date | None = None,
+    par=None,
+    organisme: str = "",
+    qui: str = "",
+    origine: str = "web",
+    motif: str = "",
+) -> Reponse:
     """Rouvre une réponse déposée pour la corriger (statut « brouillon ») ; ses dépôts restent, et le
-    prochain dépôt portera le numéro suivant avec la liste des changements."""
+    prochain dépôt portera le numéro suivant avec la liste des changements. La réouverture est écrite
+    dans la piste d'audit (qui, quand, au titre de quel organisme, dernier dépôt rouvert)."""
+    from senacs.exploitation.audit import auditer
+
     jour = jour or timezone.localdate()
     r = Reponse.objects.select_for_update(of=("self",)).select_related("campagne", "structure").get(pk=reponse.pk)
     refus = refus_ecriture(r.campagne, r.structure, pour_le_compte=pour_le_compte, jour=jour)
@@ -449,5 +483,18 @@ def reponse_rouvrir(*, reponse: Reponse, pour_le_compte: bool, jour: datetime.da
         raise EcritureRefusee("Cette réponse n'est pas déposée : elle est déjà modifiable.")
     r.statut = Statut.BROUILLON
     r.save(update_fields=["statut"])
+    dernier = r.depots.aggregate(dernier=Max("numero"))["dernier"]
+    auditer(
+        "reponse.rouvrir",
+        par=par,
+        qui=qui,
+        origine=origine,
+        objet=f"réponse {r.campagne.annee} de {r.structure.identifiant}",
+        reponse=r.pk,
+        depot=dernier,
+        organisme=organisme,
+        pour_le_compte=pour_le_compte,
+        motif=motif,
+    )
     reponse.statut = r.statut
     return r

@@ -393,7 +393,9 @@ def export_agregats(campagne: Campagne, destination: str | PathLike[str] | IO[by
     if hasattr(destination, "write"):
         destination.write(contenu)
     else:
-        Path(destination).write_bytes(contenu)
+        from senacs.exploitation.fichiers import ecrire_atomiquement
+
+        ecrire_atomiquement(destination, contenu)  # jamais de fichier tronqué ni d'ancien fichier écrasé à moitié
     return table.height
 
 
@@ -478,18 +480,25 @@ def export_brut(
     for pk, ligne in lignes_brutes(campagne, territoire):
         structures.append(pk)
         lignes.append(ligne)
-    # Journalisé avant que la moindre réponse ne sorte.
-    journaliser_acces(
-        acteur,
-        structures=structures,
-        campagne=campagne,
-        nature=Nature.EXPORT_BRUT,
-        detail=(detail or f"Export des réponses — {territoire.libelle_complet}")
-        + f" ({len(structures)} structure{'s' if len(structures) > 1 else ''})",
-    )
+
+    def journaliser():
+        journaliser_acces(
+            acteur,
+            structures=structures,
+            campagne=campagne,
+            nature=Nature.EXPORT_BRUT,
+            detail=(detail or f"Export des réponses — {territoire.libelle_complet}")
+            + f" ({len(structures)} structure{'s' if len(structures) > 1 else ''})",
+        )
+
     if hasattr(destination, "write"):
+        journaliser()  # flux (réponse HTTP) : journalisé avant que la moindre réponse ne sorte
         _ecrire_csv(destination, colonnes, lignes)
     else:
-        with open(destination, "w", encoding="utf-8", newline="") as flux:
+        from senacs.exploitation.fichiers import ecriture_atomique
+
+        # Fichier : écrit en entier sous un nom temporaire puis renommé ; journalisé une fois en place.
+        with ecriture_atomique(destination, "w", encoding="utf-8", newline="") as flux:
             _ecrire_csv(flux, colonnes, lignes)
+        journaliser()
     return ExportBrut(lignes=len(structures), structures=structures, colonnes=colonnes)

@@ -223,6 +223,8 @@ def registre_importer(
     perimetre: Perimetre,
     simulation: bool,
     aujourd_hui: datetime.date | None = None,
+    par=None,
+    qui: str = "",
 ) -> RapportImport:
     """Importe un registre (CSV, XLSX, XLS ou ODS). Tout ou rien : la moindre erreur et rien n'est écrit.
 
@@ -250,9 +252,47 @@ def registre_importer(
 
     if rapport.a_erreurs or simulation:
         return rapport
-    plan.enregistrer()
+    with transaction.atomic():
+        plan.enregistrer()
+        _auditer_registre(rapport, par, qui)
     rapport.enregistre = True
     return rapport
+
+
+def _auditer_registre(rapport: "RapportImport", par, qui: str) -> None:
+    """Piste d'audit du registre (qui voit les réponses brutes en dépend) : une ligne par structure
+    créée ou modifiée, avec chaque changement (colonne, avant, après)."""
+    from senacs.exploitation.audit import nom_de, operateur
+    from senacs.exploitation.models import Evenement, Origine
+
+    auteur = (nom_de(par) or qui or operateur())[:250]
+    origine = Origine.WEB if par is not None else Origine.COMMANDE
+    lignes = [
+        Evenement(
+            utilisateur=par,
+            qui=auteur,
+            origine=origine,
+            action="registre.creer",
+            objet=c.identifiant,
+            detail={"fichier": rapport.nom_fichier, "ligne": c.ligne, "nom": c.nom},
+        )
+        for c in rapport.creations
+    ] + [
+        Evenement(
+            utilisateur=par,
+            qui=auteur,
+            origine=origine,
+            action="registre.modifier",
+            objet=m.identifiant,
+            detail={
+                "fichier": rapport.nom_fichier,
+                "ligne": m.ligne,
+                "changements": [{"colonne": c.colonne, "avant": c.avant, "apres": c.apres} for c in m.changements],
+            },
+        )
+        for m in rapport.modifications
+    ]
+    Evenement.objects.bulk_create(lignes, batch_size=500)
 
 
 class _Plan:

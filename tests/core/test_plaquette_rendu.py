@@ -246,3 +246,14 @@ def test_signatories_are_printed_when_given(contenu):
     attendu = "co-signée par la Caf de la Lozère et la fédération des centres sociaux"
     assert attendu in rendre_html(signee)
     assert attendu in texte_pdf(PdfReader(io.BytesIO(rendre_pdf(signee)))).replace("\n", " ")
+
+
+def test_a_render_with_a_fixed_timestamp_is_byte_for_byte_reproducible(contenu, cellules):
+    """Une plaquette publiée se reconstruit à l'identique (même SHA-256) : date de création fixée par
+    l'instant de publication, identifiant du document dérivé du contenu."""
+    instant = 1_767_225_600  # 1er janvier 2026
+    premier = rendre_pdf(contenu, horodatage=instant)
+    assert rendre_pdf(contenu, horodatage=instant) == premier
+    assert rendre_pdf(contenu, horodatage=instant + 86_400) != premier  # la date compte
+    autre = construire(entrees(cellules, textes={"edito": "Un autre édito."}))
+    assert rendre_pdf(autre, horodatage=instant) != premier

@@ -31,7 +31,7 @@ class FauxRendu:
         self.etat_agregats = "v1"
         self.panne_apres: int | None = None
 
-    def __call__(self, plaquette, *, mention=services.MENTION_PROJET, html=True):
+    def __call__(self, plaquette, *, mention=services.MENTION_PROJET, html=True, horodatage=None):
         if self.panne_apres is not None and len(self.appels) >= self.panne_apres:
             raise RuntimeError("panne simulée")
         self.appels.append(plaquette.cle)

@@ -240,7 +240,8 @@ def test_the_command_dry_run_prints_the_report_and_writes_nothing(campagne, stru
     assert not Reponse.objects.exists()
 
 
-def test_the_command_imports_with_the_national_scope(campagne, structure_69, structure_35, tmp_path):
+def test_the_command_imports_with_the_national_scope(campagne, structure_69, structure_35, tmp_path, monkeypatch):
+    monkeypatch.setenv("SENACS_OPERATEUR", "Dominique Exploitante")
     chemin = tmp_path / "reponses.csv"
     chemin.write_bytes(csv_([ENTETE, ligne_69(structure_69), ligne_69(structure_35)]))
 
@@ -248,7 +249,11 @@ def test_the_command_imports_with_the_national_scope(campagne, structure_69, str
 
     assert "Import enregistré : 2 structures, 16 réponses à enregistrer" in sortie
     reponse = Reponse.objects.get(structure=structure_35)
-    assert reponse.provenance["E01"]["organisme"] == "Comité technique national (import par l'exploitant)"
+    # L'opérateur est nommé (jamais « Personne inconnue »).
+    assert (
+        reponse.provenance["E01"]["organisme"]
+        == "Comité technique national (import par l'exploitant), Dominique Exploitante"
+    )
     assert reponse.provenance["E01"]["pour_le_compte"] is True
 
 

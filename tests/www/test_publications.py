@@ -33,7 +33,7 @@ def rendu(monkeypatch):
     """Rendu simulé (le rendu Typst réel est testé dans ``tests/publications``)."""
     appels = []
 
-    def faux(plaquette, *, mention=services.MENTION_PROJET, html=True):
+    def faux(plaquette, *, mention=services.MENTION_PROJET, html=True, horodatage=None):
         appels.append(plaquette.cle)
         return b"%PDF-1.7 " + f"{plaquette.cle} {mention}".encode(), f"<p>Plaquette {plaquette.cle} — {mention}</p>"
 

@@ -108,6 +108,7 @@ def confirmer(request):
         nom_fichier=f"registre.{en_attente['extension']}",
         perimetre=request.perimetre,
         simulation=False,
+        par=request.user,
     )
     rapport.nom_fichier = en_attente.get("nom", "")
     DEPOTS.oublier(request)

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import campagne_courante
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.questionnaires.importation import questionnaire_de_campagne
 from senacs.questionnaires.services_alertes import departements_correspondant, nom_de
 from senacs.reponses.models import Reponse, StatutRevue
@@ -131,6 +133,13 @@ def index(request):
         page = Paginator(revues, PAR_PAGE).get_page(request.GET.get("page"))
         modele = questionnaire_de_campagne(campagne)
         lignes = [_ligne(r, modele) | {"structure": r.reponse.structure} for r in page.object_list]
+        journaliser_acces(
+            request,
+            structures=[r.reponse.structure_id for r in page.object_list],
+            campagne=campagne,
+            nature=Nature.AUTRE,
+            detail="Revue des saisies pour le compte (liste)",
+        )
     return render(
         request,
         "revue/index.html",
@@ -165,6 +174,13 @@ def structure(request, pk: int):
         )
         for revue in sorted(revues, key=lambda r: (ordre.get(r.code, len(ordre)), r.code)):
             groupes[revue.statut].append(_ligne(revue, modele) | {"nb_messages": revue.nb_messages})
+        journaliser_acces(
+            request,
+            structures=[structure],
+            campagne=campagne,
+            nature=Nature.AUTRE,
+            detail="Revue des saisies pour le compte",
+        )
     est_structure = structure.pk in perimetre.structures_propres
     return render(
         request,
@@ -237,7 +253,15 @@ def _detail(request, revue, *, contestation=None, message=None, correction=None,
 @acces_revue
 @lecture_seule
 def detail(request, pk: int):
-    return _detail(request, _revue(request, pk))
+    revue = _revue(request, pk)
+    journaliser_acces(
+        request,
+        structures=[revue.reponse.structure_id],
+        campagne=revue.reponse.campagne,
+        nature=Nature.AUTRE,
+        detail=f"Revue de la saisie {revue.code}",
+    )
+    return _detail(request, revue)
 
 
 def _retour(revue):

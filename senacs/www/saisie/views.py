@@ -635,7 +635,12 @@ def rouvrir(request, annee: int, pk: int):
     if saisie.reponse is None:
         raise Http404("Aucune réponse.")
     try:
-        reponse_rouvrir(reponse=saisie.reponse, pour_le_compte=saisie.pour_le_compte)
+        reponse_rouvrir(
+            reponse=saisie.reponse,
+            pour_le_compte=saisie.pour_le_compte,
+            par=request.user,
+            organisme=saisie.organisme,
+        )
     except EcritureRefusee as exc:
         return _refus(request, exc.message, saisie)
     messages.success(

@@ -12,9 +12,11 @@ Usage :
     senacs controle --campagne 2025 --qualite              # rappel contre les anomalies injectées (démo)
 """
 
+import contextlib
 import csv
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,6 +31,10 @@ from senacs.controles.services import (
     departements_du_territoire,
     injections_demo,
 )
+from senacs.exploitation.audit import operateur
+from senacs.exploitation.fichiers import DossierIntrouvable, ecriture_atomique
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.reponses.models import Reponse
 
 COLONNES_CSV = ("structure", "departement", "code", "questions", "gravite", "message", "statut")
@@ -54,9 +60,16 @@ class Command(BaseCommand):
     def handle(self, *args, campagne, territoire, out, qualite=False, **options):
         c = Campagne.objects.select_related("questionnaire").filter(annee=campagne).first()
         if c is None:
-            raise CommandError(f"Campagne {campagne} introuvable.")
+            raise CommandError(f"Campagne {campagne} introuvable.", returncode=2)
         try:
             departements = departements_du_territoire(territoire)
+        except ErreurControle as erreur:
+            raise CommandError(erreur.message, returncode=2) from erreur
+        if out and out != "-" and not (Path(out).parent if str(Path(out).parent) else Path(".")).is_dir():
+            raise CommandError(
+                f"Le dossier de « {out} » n'existe pas : créez-le ou choisissez un autre chemin.", returncode=2
+            )
+        try:
             rapport = controle_lancer(campagne=c, territoire=territoire)
         except ErreurControle as erreur:
             raise CommandError(erreur.message) from erreur
@@ -76,7 +89,19 @@ class Command(BaseCommand):
             f"détecteurs {formater_nombre(rapport.duree_detecteurs_s, 2)} s)"
         )
         if out:
-            lignes = ecrire_csv(c, departements, out)
+            try:
+                lignes, structures = ecrire_csv(c, departements, out)
+            except DossierIntrouvable as exc:
+                raise CommandError(str(exc), returncode=2) from exc
+            # Les messages nomment des structures et leurs valeurs : accès aux réponses brutes, journalisé
+            # une fois le fichier complet en place.
+            journaliser_acces(
+                None,
+                structures=structures,
+                campagne=c,
+                nature=Nature.CONTROLE,
+                detail=f"Commande controle --out ({operateur()}) — {rapport.territoire}",
+            )
             ecrire(f"{lignes} anomalie(s) écrite(s) dans {out}")
         if qualite:
             self.mesurer(c, departements)
@@ -112,7 +137,8 @@ def _champ(element, nom: str):
     return element.get(nom) if isinstance(element, Mapping) else getattr(element, nom, None)
 
 
-def ecrire_csv(campagne: Campagne, departements, chemin: str) -> int:
+def ecrire_csv(campagne: Campagne, departements, chemin: str) -> tuple[int, set[int]]:
+    """Écrit les anomalies présentes (fichier temporaire renommé à la fin) ; rend (lignes, structures)."""
     signalements = (
         Signalement.objects.filter(campagne=campagne, present=True)
         .select_related("reponse__structure")
@@ -120,19 +146,21 @@ def ecrire_csv(campagne: Campagne, departements, chemin: str) -> int:
     )
     if departements is not None:
         signalements = signalements.filter(reponse__structure__departement_id__in=departements)
-    flux = sys.stdout if chemin == "-" else open(chemin, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    try:
+    with (
+        contextlib.nullcontext(sys.stdout)
+        if chemin == "-"
+        else ecriture_atomique(chemin, "w", encoding="utf-8", newline="") as flux
+    ):
         ecrivain = csv.writer(flux)
         ecrivain.writerow(COLONNES_CSV)
         n = 0
+        structures = set()
         for s in signalements.iterator(chunk_size=2000):
             structure = s.reponse.structure
+            structures.add(structure.pk)
             ecrivain.writerow(
                 (structure.identifiant, structure.departement_id, s.code, " ".join(s.questions), s.gravite, s.message)
                 + (s.statut,)
             )
             n += 1
-    finally:
-        if flux is not sys.stdout:
-            flux.close()
-    return n
+    return n, structures

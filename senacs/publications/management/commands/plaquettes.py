@@ -20,12 +20,12 @@ Usage :
 
 import sys
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.formats import formater_nombre
 from senacs.campagnes.models import Campagne
+from senacs.exploitation.fichiers import DossierIntrouvable, ecrire_atomiquement
 from senacs.publications.models import Lot, Statut, StatutLot
 from senacs.publications.services import (
     ErreurPlaquette,
@@ -82,7 +82,10 @@ class Command(BaseCommand):
                 nature = "projet"
         except ErreurPlaquette as exc:
             raise CommandError("; ".join(exc.messages), returncode=2) from exc
-        Path(out).write_bytes(pdf)
+        try:
+            ecrire_atomiquement(out, pdf)
+        except DossierIntrouvable as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(
             f"Plaquette {infos[0]} {campagne.annee} ({nature}) écrite dans {out} : "
             f"{formater_nombre(len(pdf))} octets en {formater_nombre(time.perf_counter() - debut, 2)} s."

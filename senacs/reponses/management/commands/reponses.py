@@ -19,11 +19,14 @@ Droits
   de cette personne (ses départements seulement) et lui attribue les saisies. Les structures en sont
   prévenues par courriel et peuvent contester chaque réponse (droit de regard).
 
-  L'export donne des données brutes : il est réservé à l'exploitant. Il n'est pas encore journalisé
-  (le journal des accès aux données brutes arrive avec un prochain lot) : ne l'utilisez que pour
-  l'exploitation.
+  Une réponse validée n'est jamais modifiée par import ; une réponse déposée ne l'est qu'avec
+  --rouvrir-deposees, qui la rouvre (brouillon, piste d'audit) et prévient la structure.
 
-Code de sortie non nul (CommandError) dès qu'une ligne est en erreur ; rien n'est alors enregistré.
+  L'export donne des données brutes : il est réservé à l'exploitant et écrit au journal des accès
+  de chaque structure exportée, une fois le fichier complet écrit (fichier temporaire renommé à la fin).
+
+Codes de sortie : 0 réussi, 1 import refusé (lignes en erreur ; rien n'est enregistré), 2 mauvais
+argument (campagne, fichier, dossier, territoire).
 """
 
 from pathlib import Path
@@ -37,8 +40,12 @@ from core.territoires import departements_par_code, regions
 from senacs.campagnes.models import Campagne
 from senacs.comptes.models import Utilisateur
 from senacs.comptes.selectors import perimetre_de
+from senacs.exploitation.audit import operateur
+from senacs.exploitation.fichiers import DossierIntrouvable, ecrire_atomiquement
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.questionnaires.services_alertes import departements_correspondant
-from senacs.reponses.importation import reponses_exporter, reponses_importer
+from senacs.reponses.importation import reponses_a_exporter, reponses_exporter, reponses_importer
 
 MESSAGE_SIMULATION = "Simulation : aucune modification n'a été enregistrée."
 
@@ -56,12 +63,14 @@ def departements_du_territoire(codes: list[str]) -> frozenset[str] | None:
         if code.startswith("R"):
             region = code[1:].lstrip(":")
             if region not in codes_regions:
-                raise CommandError(f"Région inconnue : {brut} (ex. R84 pour Auvergne-Rhône-Alpes).")
+                raise CommandError(f"Région inconnue : {brut} (ex. R84 pour Auvergne-Rhône-Alpes).", returncode=2)
             resultat |= departements_couverts(Niveau.REGION, region)
             continue
         code = code.zfill(2)
         if code not in departements_par_code():
-            raise CommandError(f"Département inconnu : {brut} (ex. 69, 2A, 974 ; R84 pour une région, FR).")
+            raise CommandError(
+                f"Département inconnu : {brut} (ex. 69, 2A, 974 ; R84 pour une région, FR).", returncode=2
+            )
         resultat.add(code)
     return frozenset(resultat)
 
@@ -69,7 +78,7 @@ def departements_du_territoire(codes: list[str]) -> frozenset[str] | None:
 class Command(BaseCommand):
     help = (
         "Importe ou exporte les réponses d'une campagne (XLSX, ODS ou CSV). Sans --utilisateur, portée "
-        "nationale (exploitant). L'export de données brutes n'est pas encore journalisé."
+        "nationale (exploitant). L'export de données brutes est journalisé."
     )
 
     def add_arguments(self, parser):
@@ -87,8 +96,13 @@ class Command(BaseCommand):
             metavar="EMAIL",
             help="Importe au nom de ce correspondant, limité aux départements de ses mandats (sinon : national).",
         )
+        importer.add_argument(
+            "--rouvrir-deposees",
+            action="store_true",
+            help="Modifie aussi les réponses déposées : elles sont rouvertes et les structures prévenues.",
+        )
         exporter = actions.add_parser(
-            "export", help="Exporte les réponses au format d'import (données brutes, pas encore journalisé)."
+            "export", help="Exporte les réponses au format d'import (données brutes, journalisé)."
         )
         exporter.add_argument("fichier", help="Fichier à écrire : .xlsx ou .csv (« ; », UTF-8 avec BOM).")
         exporter.add_argument("--campagne", type=int, required=True, metavar="ANNEE", help="Année de la campagne.")
@@ -103,24 +117,34 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         campagne = Campagne.objects.filter(annee=options["campagne"]).first()
         if campagne is None:
-            raise CommandError(f"La campagne {options['campagne']} n'existe pas.")
+            raise CommandError(f"La campagne {options['campagne']} n'existe pas.", returncode=2)
         chemin = Path(options["fichier"])
         if options["action"] == "import":
-            self.importer(chemin, campagne, simulation=options["dry_run"], email=options["utilisateur"])
+            self.importer(
+                chemin,
+                campagne,
+                simulation=options["dry_run"],
+                email=options["utilisateur"],
+                rouvrir=options["rouvrir_deposees"],
+            )
         else:
             self.exporter(chemin, campagne, options["territoire"])
 
-    def importer(self, chemin: Path, campagne: Campagne, *, simulation: bool, email: str | None) -> None:
+    def importer(
+        self, chemin: Path, campagne: Campagne, *, simulation: bool, email: str | None, rouvrir: bool = False
+    ) -> None:
         if not chemin.is_file():
-            raise CommandError(f"Fichier introuvable : {chemin}")
+            raise CommandError(f"Fichier introuvable : {chemin}", returncode=2)
         par, departements = None, None
         if email:
             par = Utilisateur.objects.filter(email__iexact=email.strip(), is_active=True).first()
             if par is None:
-                raise CommandError(f"Aucun compte actif pour l'adresse « {email} ».")
+                raise CommandError(f"Aucun compte actif pour l'adresse « {email} ».", returncode=2)
             departements = departements_correspondant(perimetre_de(par))
             if not departements:
-                raise CommandError(f"{email} n'a aucun mandat de correspondant en cours : import refusé.")
+                raise CommandError(
+                    f"{email} n'a aucun mandat de correspondant en cours : import refusé.", returncode=2
+                )
         rapport = reponses_importer(
             contenu=chemin.read_bytes(),
             nom_fichier=chemin.name,
@@ -128,6 +152,8 @@ class Command(BaseCommand):
             par=par,
             departements=departements,
             simulation=simulation,
+            rouvrir_deposees=rouvrir,
+            qui=operateur(),
         )
         for ligne in rapport.texte():
             self.stdout.write(ligne)
@@ -148,15 +174,29 @@ class Command(BaseCommand):
     def exporter(self, chemin: Path, campagne: Campagne, territoires: list[str]) -> None:
         format = chemin.suffix.lower().lstrip(".")
         if format not in ("xlsx", "csv"):
-            raise CommandError("L'export s'écrit en .xlsx ou en .csv.")
+            raise CommandError("L'export s'écrit en .xlsx ou en .csv.", returncode=2)
         if not chemin.parent.is_dir():
-            raise CommandError(f"Dossier introuvable : {chemin.parent}")
+            raise CommandError(f"Dossier introuvable : {chemin.parent}", returncode=2)
         departements = departements_du_territoire(territoires)
         try:
             contenu, nombre = reponses_exporter(campagne=campagne, departements=departements, format=format)
         except ValueError as exc:
-            raise CommandError(str(exc)) from exc
-        chemin.write_bytes(contenu)
+            raise CommandError(str(exc), returncode=2) from exc
+        try:
+            ecrire_atomiquement(chemin, contenu)
+        except (DossierIntrouvable, OSError) as exc:
+            raise CommandError(f"Écriture impossible : {exc}", returncode=2) from exc
+        # Journalisé une fois le fichier complet en place (un export interrompu n'a rien fait sortir).
+        structures = reponses_a_exporter(campagne=campagne, departements=departements).values_list(
+            "structure_id", flat=True
+        )
+        journaliser_acces(
+            None,
+            structures=list(structures),
+            campagne=campagne,
+            nature=Nature.EXPORT_BRUT,
+            detail=f"Commande reponses export ({operateur()}) — {', '.join(territoires) or 'FR'} ({nombre})",
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réponses de la campagne {campagne.annee} exportées : {registre.nombre_fr(nombre)} "

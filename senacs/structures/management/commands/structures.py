@@ -22,6 +22,7 @@ from core import registre
 from core.perimetre import MandatActif, Perimetre
 from core.roles import Niveau, Role
 from core.territoires import departements_par_code
+from senacs.exploitation.fichiers import ecrire_atomiquement
 from senacs.structures.importation import registre_exporter, registre_importer
 from senacs.structures.models import Structure
 
@@ -99,7 +100,7 @@ class Command(BaseCommand):
             structures = structures.filter(departement_id__in=codes)
         if not chemin.parent.is_dir():
             raise CommandError(f"Dossier introuvable : {chemin.parent}")
-        chemin.write_bytes(registre_exporter(structures=structures, format=format))
+        ecrire_atomiquement(chemin, registre_exporter(structures=structures, format=format))
         nb = structures.count()
         self.stdout.write(
             self.style.SUCCESS(
