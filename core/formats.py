@@ -4,8 +4,8 @@
 - ``formater_euros(45000)`` → ``"45 000 €"`` ; ``formater_pourcentage(12.5)`` → ``"12,5 %"`` ;
 - ``formater_date(date(2026, 11, 29))`` → ``"29/11/2026"`` ;
 - ``lire_nombre("1 234,56")`` → ``Decimal("1234.56")`` ; ``lire_nombre("12.000")`` → ``Decimal("12000")``
-  (un point suivi de trois chiffres sépare les milliers : ``lecture_a_confirmer`` le signale) ; lève ``ErreurSaisie`` (message français)
-  pour ``"abc"``, ``"1e400"``, ``"12,3,4"``…
+  (un point suivi de trois chiffres sépare les milliers : ``lecture_a_confirmer`` le signale) ;
+  lève ``ErreurSaisie`` (message français) pour ``"abc"``, ``"1e400"``, ``"12,3,4"``…
 """
 
 import datetime

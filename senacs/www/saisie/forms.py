@@ -13,8 +13,8 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from core.questionnaire.evaluation import Anomalie
 from core.formats import lecture_a_confirmer
+from core.questionnaire.evaluation import Anomalie
 from core.questionnaire.modele import TYPES_NOMBRE, Question, Questionnaire
 from core.questionnaire.saisie import ErreurSaisie, formater, lire
 from senacs.reponses.services import LONGUEUR_MAX_JUSTIFICATION, VERSION_INCONNUE
