@@ -263,7 +263,7 @@ def test_the_structure_corrects_only_the_queried_answers_then_the_correspondent_
     client.post(url("interpellation_agir", i.pk, "resoudre"), {"texte": "Merci."})
     i.refresh_from_db()
     assert i.etat == EtatInterpellation.RESOLUE
-    client.post(url("valider", r69.pk))
+    client.post(url("valider", r69.pk), {"confirme": "oui"})
     r69.refresh_from_db()
     assert r69.statut == "validee"
     assert EvenementValidation.objects.get(reponse=r69).par == correspondant_69
@@ -360,3 +360,60 @@ def test_reminders_refuse_a_department_outside_the_perimeter(client, corresponda
     reponse = client.post(url("relances"), {"nature": "non_deposee", "departement": "01"})
     assert reponse.status_code == 400
     assert not Relance.objects.exists()
+
+
+# --- Un clic pour valider ou interpeller, réponses lues sur la page, confirmation ---
+
+
+def test_a_deposited_response_without_anomaly_is_one_click_from_the_follow_up_and_the_structure_page(
+    client, correspondant_69, campagne, structure_69
+):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    assert not Signalement.objects.filter(reponse=r).exists()  # aucune ligne d'anomalie qui mènerait à la page
+    lien = f'href="{url("reponse", r.pk)}"'
+    client.force_login(correspondant_69)
+    suivi = texte(client.get(reverse("campagnes:suivi")))
+    assert lien in suivi and "Valider ou interpeller" in suivi
+    fiche = texte(client.get(reverse("structures:detail", args=[structure_69.pk])))
+    assert lien in fiche and "Valider ou interpeller" in fiche
+
+
+def test_the_control_page_shows_the_answers_themselves_and_logs_the_access(
+    client, correspondant_69, campagne, structure_69
+):
+    from senacs.journal.models import AccesDonnees
+
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    avant = AccesDonnees.objects.count()
+    html = texte(client.get(url("reponse", r.pk)))
+    assert "Réponses de la structure" in html
+    assert "<dd>12\u00a0personnes</dd>" in html or "<dd>12</dd>" in html
+    assert "8,5" in html
+    assert AccesDonnees.objects.count() == avant + 1
+
+
+def test_validation_asks_for_confirmation_first(client, correspondant_69, campagne, structure_69):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    page = client.post(url("valider", r.pk))
+    assert page.status_code == 200 and "Oui, valider la réponse" in texte(page)
+    r.refresh_from_db()
+    assert r.statut == "soumise"
+    client.post(url("valider", r.pk), {"confirme": "oui"})
+    r.refresh_from_db()
+    assert r.statut == "validee"
+
+
+def test_the_query_form_groups_questions_by_section(client, correspondant_69, campagne, structure_69):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("reponse", r.pk)))
+    assert html.count("data-senacs-section") >= 5
+    assert 'id="recherche-questions"' in html and "senacs/questions.js" in html
+
+
+def test_the_national_level_gets_no_control_link_in_the_follow_up(client, campagne, structure_69, national):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(national)
+    assert url("reponse", r.pk) not in texte(client.get(reverse("campagnes:suivi")))

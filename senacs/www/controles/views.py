@@ -369,6 +369,46 @@ def _choix_questions(reponse: Reponse):
     return [(q.code, f"{q.code} — {q.libelle}") for q in modele.questions() if q.saisie]
 
 
+def _sections_questions(reponse: Reponse) -> dict[str, tuple[str, str]]:
+    """Code de question → (code, titre) de sa section, pour ranger les cases à cocher par section."""
+    modele = reponse.campagne.questionnaire.modele
+    return {q.code: (sec.code, sec.titre) for sec in modele.sections for q in sec.questions}
+
+
+def _questions_par_section(form, reponse: Reponse) -> list[dict]:
+    """Les cases « Réponses concernées » rangées par section (150 cases nues sont illisibles)."""
+    rang = _sections_questions(reponse)
+    groupes: dict[str, dict] = {}
+    for case in form["questions"]:
+        code = str(case.data["value"])
+        sec_code, titre = rang.get(code, ("", "Autres questions"))
+        groupe = groupes.setdefault(sec_code, {"code": sec_code, "titre": titre, "cases": [], "cochees": 0})
+        groupe["cases"].append(case)
+        groupe["cochees"] += bool(case.data["selected"])
+    return list(groupes.values())
+
+
+def _reponses_affichees(reponse: Reponse) -> list[dict]:
+    """Les réponses elles-mêmes, section par section (libellé, valeur lisible), pour contrôler sans quitter la page."""
+    modele = reponse.campagne.questionnaire.modele.pour_public(
+        reponse.structure.type, reponse.structure.departement_id
+    )
+    valeurs = reponse.valeurs or {}
+    sections = []
+    for sec in modele.sections:
+        lignes = []
+        for q in sec.questions:
+            if not q.saisie:
+                continue
+            valeur = valeurs.get(q.code)
+            texte = formater(q, valeur, modele.libelles_choix(q.code) if q.liste else None)
+            lignes.append({"code": q.code, "libelle": q.libelle, "valeur": texte, "renseignee": bool(texte)})
+        if lignes:
+            renseignees = sum(ligne["renseignee"] for ligne in lignes)
+            sections.append({"code": sec.code, "titre": sec.titre, "lignes": lignes, "renseignees": renseignees})
+    return sections
+
+
 def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrouillage=None, status=200):
     campagne = reponse.campagne
     signalement = None
@@ -398,6 +438,8 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
         ],
         "validations": selectors.historique_validation(reponse),
         "form_interpellation": form_interpellation,
+        "questions_par_section": _questions_par_section(form_interpellation, reponse),
+        "sections_reponses": _reponses_affichees(reponse),
         "signalement": signalement,
         "form_deverrouillage": form_deverrouillage or DeverrouillageForm(auto_id="deverrouillage_%s"),
         "en_cours": Interpellation.objects.en_cours().filter(reponse=reponse).count(),
@@ -526,6 +568,20 @@ def interpeller_en_masse(request, annee: int):
 @lecture_seule
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
+    if request.POST.get("confirme") != "oui":
+        # Geste irréversible pour la structure (réponse verrouillée) : une page de confirmation d'abord.
+        en_cours = Interpellation.objects.en_cours().filter(reponse=r).count()
+        return render(
+            request,
+            "controles/confirmer_validation.html",
+            {
+                "campagne": r.campagne,
+                "reponse": r,
+                "structure": r.structure,
+                "en_cours": en_cours,
+                "a_traiter": r.signalements.filter(present=True, statut=StatutSignalement.OUVERTE).count(),
+            },
+        )
     try:
         reponse_valider(reponse=r, par=request.user, organisme=_organisme_correspondant(request, r.structure))
     except ErreurControle as erreur:
