@@ -286,3 +286,13 @@ def test_a_region_offers_a_department_filter(client, correspondant_region_84, di
     assert 'name="filtre_territoire" value="69" checked' in filtree.content.decode()
     hors = calculer(client, territoire="R:84", filtre_territoire="35")
     assert hors.status_code == 400 and "Département hors du territoire analysé" in hors.content.decode()
+
+
+def test_an_analysis_without_breakdown_shows_its_value_in_the_table(client, membre, diffusion):
+    client.force_login(membre)
+    page = calculer(client, dimension1="").content.decode()
+    valeurs = re.findall(r'<td class="nombre( cellule-secrete)?"><span class="analyse-valeur">(.*?)</span>', page)
+    assert valeurs, page[:2000]
+    for _, texte in valeurs:
+        assert texte != "–"  # la valeur du graphique et du CSV, pas un tiret
+        assert re.fullmatch(r"s|[\d\u00a0]+(,\d+)?\u00a0€", texte), texte
