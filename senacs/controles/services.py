@@ -388,7 +388,13 @@ def destinataires_structure(structure: Structure, jour: datetime.date | None = N
     return resultat
 
 
-def _envoyer(sujet: str, gabarit: str, contexte: dict, destinataires: list[str]) -> None:
+def _envoyer(sujet: str, gabarit: str, contexte: dict, destinataires: list[str], notification: bool = True) -> None:
+    """``notification`` : un avis de travail en attente, que les comptes au récapitulatif quotidien ne
+    reçoivent pas à part ; une relance, écrite et envoyée par le correspondant, part toujours."""
+    from senacs.comptes.selectors import sans_recapitulatif
+
+    if notification:
+        destinataires = sans_recapitulatif(destinataires)
     if not destinataires:
         return
     corps = render_to_string(gabarit, contexte)
@@ -919,7 +925,7 @@ def relances_envoyer(
             if nature == NatureRelance.NON_DEPOSEE
             else f"SENACS {campagne.annee} : des questions attendent votre réponse"
         )
-        _envoyer(sujet, gabarit, contexte, list(ligne.destinataires))
+        _envoyer(sujet, gabarit, contexte, list(ligne.destinataires), notification=False)
         relances.append(
             Relance(
                 campagne=campagne,

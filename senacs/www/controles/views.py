@@ -833,9 +833,11 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
         {"libelle": "Commencée", "fait": True, "date": r.commencee_le},
         {"libelle": "Déposée", "fait": soumise, "date": r.soumise_le if soumise else None},
         {
-            "libelle": f"En interpellation ({en_cours})" if en_cours else "Contrôlée",
-            "fait": soumise,
+            "libelle": f"En interpellation ({en_cours})" if en_cours else "Contrôle",
+            # Une interpellation ouverte attend la structure : l'étape est en cours, pas « faite ».
+            "fait": soumise and not en_cours and r.statut == Statut.VALIDEE,
             "courante": soumise and r.statut != Statut.VALIDEE,
+            "etat": "à vous de répondre" if en_cours else "en cours",
             "date": None,
         },
         {"libelle": "Validée", "fait": r.statut == Statut.VALIDEE, "date": r.validee_le},
