@@ -355,6 +355,27 @@ def test_a_correspondent_previews_then_sends_reminders(client, correspondant_69,
     assert "0 structure à relancer" in html and "déjà relancée le" in html
 
 
+def test_reminders_are_previewed_edited_sent_by_post_redirect_get_and_skip_closed_structures(
+    client, correspondant_69, campagne
+):
+    StructureFactory(nom="CS ouvert", email="cs@exemple.fr")
+    StructureFactory(nom="CS fermé", email="ferme@exemple.fr", active=False, date_fermeture=datetime.date(2025, 5, 15))
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("relances"), {"nature": "non_deposee", "message": "Bonjour Claire, merci !"}))
+    assert "structure fermée le 15/05/2025" in html
+    assert "Le courriel, tel que « CS ouvert » le recevra" in html
+    assert "Bonjour Claire, merci !" in html and "n'est pas encore déposée" in html  # aperçu avec le message
+
+    reponse = client.post(
+        url("relances"), {"nature": "non_deposee", "departement": "", "message": "Bonjour Claire, merci !"}
+    )
+    assert reponse.status_code == 302
+    assert "csrfmiddlewaretoken" not in reponse["Location"] and "message" not in reponse["Location"]
+    assert reponse["Location"].endswith("?nature=non_deposee&departement=")
+    assert [m.to for m in mail.outbox] == [["cs@exemple.fr"]]
+    assert mail.outbox[0].body.split("\n\n")[1].startswith("Bonjour Claire, merci !")
+
+
 def test_reminders_refuse_a_department_outside_the_perimeter(client, correspondant_69, campagne):
     client.force_login(correspondant_69)
     reponse = client.post(url("relances"), {"nature": "non_deposee", "departement": "01"})

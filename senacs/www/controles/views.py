@@ -12,6 +12,7 @@ Portée (un seul mécanisme, ``visibles_par`` et ``departements_controle``) :
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import xlsxwriter
 from django.contrib import messages
@@ -49,6 +50,7 @@ from senacs.controles.services import (
     interpellation_resoudre,
     interpellation_rouvrir,
     interpellations_ouvrir_en_masse,
+    relance_apercu_courriel,
     relances_apercu,
     relances_envoyer,
     reponse_deverrouiller,
@@ -868,11 +870,25 @@ def relances(request, annee: int):
                 par=request.user,
                 organisme_pour=_organisme_pour(request),
                 url_base=_url_base(request),
+                message=form.cleaned_data["message"],
             )
             n = len(envoyees)
             messages.success(request, f"{n} relance{'s' if n > 1 else ''} envoyée{'s' if n > 1 else ''}.")
-            return redirect(f"{reverse('controles:relances', args=[annee])}?{form.data.urlencode()}")
+            # Retour à l'aperçu (POST puis redirection) sans le jeton CSRF ni le message dans l'adresse.
+            filtres = {"nature": nature, "departement": form.cleaned_data["departement"] or ""}
+            return redirect(f"{reverse('controles:relances', args=[annee])}?{urlencode(filtres)}")
         lignes = relances_apercu(campagne=campagne, structures=structures, nature=nature)
+        premiere = next((ligne for ligne in lignes if ligne.relancee), None)
+        if premiere is not None:
+            contexte["exemple"] = relance_apercu_courriel(
+                campagne=campagne,
+                ligne=premiere,
+                nature=nature,
+                organisme=_organisme_pour(request)(premiere.structure),
+                url_base=_url_base(request),
+                message=form.cleaned_data["message"],
+            )
+            contexte["exemple_structure"] = premiere.structure
         contexte |= {
             "lignes": lignes,
             "a_relancer": sum(1 for ligne in lignes if ligne.relancee),
