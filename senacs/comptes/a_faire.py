@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import IntegerField, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +53,7 @@ def a_faire(utilisateur, perimetre: Perimetre, jour: datetime.date | None = None
     """Les travaux qui attendent ``utilisateur`` (seulement ceux dont le nombre n'est pas nul).
 
     Chaque nature de travail est un ensemble de lignes ; leurs comptes partent en une seule requête."""
-    from senacs.campagnes.selectors import campagne_courante
+    from senacs.campagnes.models import Campagne
     from senacs.comptes.models import Mandat
     from senacs.controles.models import EtatInterpellation, Interpellation, departements_controle
     from senacs.questionnaires.models import AlerteComprehension, StatutAlerte
@@ -63,7 +64,15 @@ def a_faire(utilisateur, perimetre: Perimetre, jour: datetime.date | None = None
     from senacs.comptes.models import Utilisateur
 
     jour = jour or timezone.localdate()
-    campagne = campagne or campagne_courante()
+    if campagne is not None:
+        courante, annee = campagne.pk, campagne.annee
+    else:
+        # La campagne courante (la plus récente non archivée, sinon la plus récente) lue dans la même
+        # requête que les comptes : le menu de chaque page ne coûte qu'une requête.
+        recentes = Campagne.objects.order_by("-annee")
+        courante = Coalesce(Subquery(recentes.en_cours().values("pk")[:1]), Subquery(recentes.values("pk")[:1]))
+        annee = None
+    campagne = courante
     a_compter: list[tuple] = []
 
     def ajouter(cle, libelle, pluriel, lignes, url):
@@ -72,18 +81,18 @@ def a_faire(utilisateur, perimetre: Perimetre, jour: datetime.date | None = None
     propres = perimetre.structures_propres
     controle = departements_controle(perimetre)
     correspondant = _departements_correspondant(perimetre)
-    if propres and campagne is not None:
+    if propres:
         ajouter(
             "interpellations_structure",
             "question de votre correspondant à laquelle répondre",
             "questions de votre correspondant auxquelles répondre",
             Interpellation.objects.filter(
-                campagne=campagne, reponse__structure_id__in=propres, etat=EtatInterpellation.OUVERTE
+                campagne_id=campagne, reponse__structure_id__in=propres, etat=EtatInterpellation.OUVERTE
             ),
-            reverse("controles:ma_reponse", args=[campagne.annee]),
+            lambda a: reverse("controles:ma_reponse", args=[a]),
         )
         a_examiner = RevueSaisie.objects.filter(
-            reponse__campagne=campagne, reponse__structure_id__in=propres, statut=StatutRevue.A_EXAMINER
+            reponse__campagne_id=campagne, reponse__structure_id__in=propres, statut=StatutRevue.A_EXAMINER
         )
         ajouter(
             "revues_structure",
@@ -92,15 +101,15 @@ def a_faire(utilisateur, perimetre: Perimetre, jour: datetime.date | None = None
             a_examiner,
             reverse("revue:structure", args=[next(iter(propres))]) if len(propres) == 1 else reverse("revue:index"),
         )
-    if controle and campagne is not None:
+    if controle:
         ajouter(
             "interpellations_repondues",
             "interpellation répondue par la structure, à examiner",
             "interpellations répondues par les structures, à examiner",
             Interpellation.objects.filter(
-                campagne=campagne, reponse__structure__departement_id__in=controle, etat=EtatInterpellation.REPONDUE
+                campagne_id=campagne, reponse__structure__departement_id__in=controle, etat=EtatInterpellation.REPONDUE
             ),
-            reverse("controles:tableau_de_bord", args=[campagne.annee]) + "#titre-interpellations",
+            lambda a: reverse("controles:tableau_de_bord", args=[a]) + "#titre-interpellations",
         )
         ajouter(
             "reponses_a_valider",
@@ -161,15 +170,14 @@ def a_faire(utilisateur, perimetre: Perimetre, jour: datetime.date | None = None
         Mandat.objects.valides(jour).filter(utilisateur=utilisateur, date_fin__lte=fin_proche),
         reverse("accueil") + "#titre-mandats",
     )
-    comptes = (
-        Utilisateur.objects.filter(pk=utilisateur.pk)
-        .annotate(**{f"n_{cle}": _Compte(lignes.order_by().values("pk")) for cle, _, _, lignes, _ in a_compter})
-        .values(*[f"n_{cle}" for cle, *_ in a_compter])
-        .first()
-        or {}
-    )
+    annotations = {f"n_{cle}": _Compte(lignes.order_by().values("pk")) for cle, _, _, lignes, _ in a_compter}
+    if annee is None:
+        annotations["annee_courante"] = Subquery(Campagne.objects.filter(pk=courante).values("annee")[:1])
+    comptes = Utilisateur.objects.filter(pk=utilisateur.pk).annotate(**annotations).values(*annotations).first()
+    comptes = comptes or {}
+    annee = annee if annee is not None else comptes.get("annee_courante")
     return [
-        Tache(cle, libelle, pluriel, comptes[f"n_{cle}"], url)
+        Tache(cle, libelle, pluriel, comptes[f"n_{cle}"], url(annee) if callable(url) else url)
         for cle, libelle, pluriel, _, url in a_compter
         if comptes.get(f"n_{cle}")
     ]

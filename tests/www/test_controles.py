@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from html import unescape
 
 import pytest
@@ -438,3 +439,26 @@ def test_the_national_level_gets_no_control_link_in_the_follow_up(client, campag
     r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
     client.force_login(national)
     assert url("reponse", r.pk) not in texte(client.get(reverse("campagnes:suivi")))
+
+
+def test_a_correction_that_creates_a_blocking_error_is_shown_to_both_sides_with_the_way_to_fix_it(
+    client, correspondant_69, usager_structure_69, reponses
+):
+    r69, _ = reponses
+    i = interpeller(r69, correspondant_69)
+    client.force_login(usager_structure_69)
+    assert "supérieure ou égale à 0" not in texte(client.get(url("interpellation", i.pk)))
+    reponse = client.post(
+        url("interpellation_agir", i.pk, "corriger"),
+        {"q_E01": "-4", "v_E01": "1", "q_E02": "9", "v_E02": "1", "texte": "Corrigé."},
+        follow=True,
+    )
+    html = texte(reponse)
+    assert re.search(r"Attention : elle crée \d+ erreurs? bloquantes?", html)
+    assert "bloquantes dans la réponse actuelle" in html
+    assert "supérieure ou égale à 0" in html and "votre correspondant rouvre l'interpellation" in html
+
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("interpellation", i.pk)))
+    assert "bloquantes dans la réponse actuelle" in html and "supérieure ou égale à 0" in html
+    assert "rouvrez l'interpellation</a> : la structure pourra corriger de nouveau" in html

@@ -640,6 +640,17 @@ def _questions_modifiables(i: Interpellation):
     return modele, [q for q in modele.questions() if q.code in codes and q.saisie]
 
 
+def _erreurs_bloquantes(i: Interpellation) -> list:
+    """Erreurs bloquantes de la réponse telle qu'elle est maintenant (après d'éventuelles corrections)."""
+    from core.questionnaire.evaluation import plan
+    from senacs.reponses.selectors import valeurs_precedentes
+
+    r = i.reponse
+    modele = i.campagne.questionnaire.modele.pour_public(r.structure.type, r.structure.departement_id)
+    precedentes = valeurs_precedentes(i.campagne, r.structure)
+    return [a for a in plan(modele).anomalies(r.valeurs or {}, precedentes) if a.bloquante]
+
+
 def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=200):
     est_structure, est_correspondant = _roles(request, i)
     formulaires = formulaires or {}
@@ -661,6 +672,15 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
         "est_correspondant": est_correspondant,
         "verrouillee": reponse_verrouillee(i.reponse),
         "phase_ouverte": phase_ouverte,
+        # Montrées aux deux côtés dès qu'une correction en crée une, avec la façon de la lever.
+        "erreurs_bloquantes": [
+            {
+                "a": a,
+                "corrigeable_ici": set(a.questions) <= {q.code for q in modifiables},
+                "visee": bool(set(a.questions) & set(i.questions)),
+            }
+            for a in _erreurs_bloquantes(i)
+        ],
     }
     if est_structure and i.etat == "ouverte" and phase_ouverte:
         if modifiables:
@@ -740,6 +760,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
             messages.error(request, "Aucune réponse n'est modifiable ici : l'interpellation n'est plus ouverte.")
             return redirect("controles:interpellation", annee=annee, pk=i.pk)
         if form.is_valid():
+            avant = {a.code_regle for a in _erreurs_bloquantes(i)}
             try:
                 resultat = interpellation_corriger(
                     interpellation=i,
@@ -753,7 +774,17 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
                 form.add_error(None, erreur.message)
             else:
                 if resultat.ok:
-                    messages.success(request, SUCCES[action])
+                    i.reponse.refresh_from_db()
+                    nouvelles = [a for a in _erreurs_bloquantes(i) if a.code_regle not in avant]
+                    if nouvelles:
+                        messages.warning(
+                            request,
+                            f"{SUCCES[action]} Attention : elle crée {len(nouvelles)} erreur"
+                            f"{'s' if len(nouvelles) > 1 else ''} bloquante{'s' if len(nouvelles) > 1 else ''} "
+                            "(détail et façon de corriger ci-dessous).",
+                        )
+                    else:
+                        messages.success(request, SUCCES[action])
                     return redirect("controles:interpellation", annee=annee, pk=i.pk)
                 for conflit in resultat.conflits:
                     form.add_error(
