@@ -49,7 +49,8 @@ def verifier(page, axe, parcours: str, nom: str) -> None:
             # Aucune page plus large que l'écran : les tableaux défilent dans leur cadre.
             larges = page.evaluate(
                 "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > "
-                "document.documentElement.clientWidth + 1 && !(e.parentElement && e.parentElement.closest('.tableau-conteneur'))).slice(0, 8).map(e => e.tagName + '.' + "
+                "document.documentElement.clientWidth + 1 && !(e.parentElement && "
+                "e.parentElement.closest('.tableau-conteneur'))).slice(0, 8).map(e => e.tagName + '.' + "
                 "e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
             )
             assert page.evaluate("document.documentElement.scrollWidth") <= largeur + 1, f"{parcours}/{nom} {larges}"
