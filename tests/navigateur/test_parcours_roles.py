@@ -115,6 +115,8 @@ def test_correspondent_journey(page, axe, controle):
     assert "Réponses de la structure" in page.locator("main").inner_text()
     page.get_by_label("Chercher une question").fill("salaries")
     assert "question" in page.locator("#recherche-questions-statut").inner_text()
+    assert page.get_by_label(re.compile("^E01 — Nombre total de salariés")).is_visible()  # « salaries » sans accent
+    assert not page.get_by_label(re.compile("^E09 ")).is_visible()
     verifier(page, axe, "correspondant", "controle-reponse")
     page.get_by_role("button", name="Valider la réponse…").click()
     verifier(page, axe, "correspondant", "confirmer-validation")
