@@ -462,3 +462,17 @@ def test_a_correction_that_creates_a_blocking_error_is_shown_to_both_sides_with_
     html = texte(client.get(url("interpellation", i.pk)))
     assert "bloquantes dans la réponse actuelle" in html and "supérieure ou égale à 0" in html
     assert "rouvrez l'interpellation</a> : la structure pourra corriger de nouveau" in html
+
+
+def test_the_dashboard_offers_a_button_that_runs_the_check_in_the_background_not_a_shell_command(
+    client, correspondant_69, national, campagne, structure_69
+):
+    reponse_deposee(campagne, structure_69, E01=3, E02=9.0)
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("tableau_de_bord")))
+    assert "senacs controle" not in html and "Lancer le contrôle de mes départements" in html
+    page = client.post(url("lancer"), follow=True)
+    assert "Contrôle lancé en arrière-plan pour 1 département" in texte(page)
+    assert Signalement.objects.filter(reponse__structure=structure_69, code="R01").exists()  # tâche exécutée
+    client.force_login(national)
+    assert client.post(url("lancer")).status_code == 403

@@ -204,7 +204,7 @@ def test_it_shows_last_years_answer_beside_the_field(client, usager_structure_69
     )
     client.force_login(usager_structure_69)
     html = contenu(client.get(url("section", structure_69, "F")))
-    assert "Réponse de l'an dernier (2025) :" in html
+    assert "Réponse de l'an dernier (campagne 2025, données 2024) :" in html
     assert "512\u00a0345,50\u00a0€" in html
     assert 'aria-describedby="unite-F02 precedent-F02 aide-F02 erreurs-F02"' in html
 

@@ -194,6 +194,7 @@ def tableau_de_bord(request, annee: int):
         "par_region": par_region,
         "synthese": selectors.synthese_par_code(campagne, structures),
         "controleur": _controleur(perimetre),
+        "peut_lancer": _controleur(perimetre) and campagne.phase in ("saisie", "controle"),
     }
     if contexte["controleur"]:
         visibles = _signalements_visibles(request, campagne)
@@ -563,6 +564,29 @@ def interpeller_en_masse(request, annee: int):
     for s, motif in resultat.ignorees:
         messages.warning(request, f"{s.code} — {s.reponse.structure.nom} : ignorée ({motif}).")
     return redirect(retour)
+
+
+@require_POST
+@perimetre_requis(_controleur)
+@lecture_seule
+def lancer(request, annee: int):
+    """Lance le contrôle en lot des départements contrôlés par l'utilisateur, en tâche de fond."""
+    from senacs.controles.tasks import controler
+
+    campagne = _campagne(annee)
+    if campagne.phase not in ("saisie", "controle"):
+        messages.error(request, "Le contrôle ne se lance que pendant la saisie ou le contrôle de cohérence.")
+        return redirect("controles:tableau_de_bord", annee=annee)
+    departements = sorted(departements_controle(request.perimetre))
+    for code in departements:
+        controler.enqueue(campagne.pk, code)
+    n = len(departements)
+    messages.success(
+        request,
+        f"Contrôle lancé en arrière-plan pour {n} département{'s' if n > 1 else ''} : "
+        "les anomalies apparaîtront ici d'ici quelques minutes (rechargez la page).",
+    )
+    return redirect("controles:tableau_de_bord", annee=annee)
 
 
 @require_POST
