@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from core.formats import formater_date, formater_nombre
 from core.questionnaire.saisie import formater
+from core.recherche import motif_sans_accents
 from core.roles import Role
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import LIBELLES_ETATS, etat_de, total
@@ -158,7 +159,10 @@ def _signalements_filtres(request, campagne, form):
         qs = qs.filter(reponse__structure__departement_id=filtres["departement"])
     if filtres.get("structure"):
         texte = filtres["structure"]
-        qs = qs.filter(Q(reponse__structure__nom__icontains=texte) | Q(reponse__structure__identifiant__iexact=texte))
+        qs = qs.filter(
+            Q(reponse__structure__nom__iregex=motif_sans_accents(texte))
+            | Q(reponse__structure__identifiant__iexact=texte)
+        )
     tri = filtres.get("tri") or "gravite"
     en_cours = Interpellation.objects.filter(signalement=OuterRef("pk"), etat__in=ETATS_EN_COURS)
     qs = (

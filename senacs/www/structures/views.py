@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.questions_identite import reponses_identite
+from core.recherche import motif_sans_accents
 from core.territoires import departements
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import LIBELLES_ETATS, avec_etat, campagne_courante, etat_de
@@ -60,7 +61,9 @@ def liste(request):
             structures = structures.filter(departement_id=departement)
         if recherche := form.cleaned_data.get("q", "").strip():
             structures = structures.filter(
-                Q(nom__icontains=recherche) | Q(commune_nom__icontains=recherche) | Q(identifiant__iexact=recherche)
+                Q(nom__iregex=motif_sans_accents(recherche))
+                | Q(commune_nom__iregex=motif_sans_accents(recherche))
+                | Q(identifiant__iexact=recherche)
             )
     campagne = campagne_courante()
     if campagne:
