@@ -489,7 +489,7 @@ def test_it_lists_blocking_faults_with_links_to_the_fields(client, usager_struct
 
 
 def test_it_submits_after_justification_and_shows_a_dated_receipt_in_html_and_pdf(
-    client, usager_structure_69, structure_69, reponse
+    client, usager_structure_69, structure_69, reponse, tmp_path
 ):
     _remplir(reponse, usager_structure_69, {**VALEURS_COMPLETES, "B08": 120})  # R27 : peu de jours d'ouverture
     client.force_login(usager_structure_69)
@@ -511,6 +511,18 @@ def test_it_submits_after_justification_and_shows_a_dated_receipt_in_html_and_pd
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert structure_69.nom.encode() in pdf.content  # titre du document (métadonnées XMP)
+    texte_pdf = _texte_pdf(pdf.content, tmp_path)
+    # Les intitulés ne touchent pas leur valeur (« Empreinte SHA-256 4f89… », jamais « SHA-2564f89… »).
+    assert re.search(r"Empreinte SHA-256\s+" + depot.empreinte[:8], texte_pdf), texte_pdf[:600]
+
+
+def _texte_pdf(contenu: bytes, dossier) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    lecteur = PdfReader(io.BytesIO(contenu))
+    return "\n".join(p.extract_text(extraction_mode="layout") for p in lecteur.pages)
 
 
 def test_a_corrected_resubmission_creates_a_new_deposit_with_a_visible_diff(
