@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.formats import ErreurSaisie, lire_nombre
 from core.territoires import departement_depuis_code_postal, departement_depuis_commune, departements_par_code
 
 # Colonnes du registre, dans l'ordre de l'export.
@@ -477,12 +478,14 @@ def convertir_date(brute: Any, texte: str) -> datetime.date:
 
 
 def convertir_entier(texte: str, minimum: int, maximum: int) -> int:
-    chiffres = texte.replace(" ", "")
-    if re.fullmatch(r"\d+[.,]0+", chiffres):
-        chiffres = re.split(r"[.,]", chiffres)[0]
-    if not chiffres.isdigit():
+    """Entier lu à la française (« 12 000 », « 12.000 », « 12000,0 ») par ``core.formats.lire_nombre``."""
+    try:
+        lu = lire_nombre(texte, entier=True)
+    except ErreurSaisie:
+        lu = None
+    if lu is None or lu < 0:
         raise _ErreurCellule(f"nombre entier attendu (reçu « {texte} »).")
-    nombre = int(chiffres)
+    nombre = int(lu)
     if nombre < minimum or nombre > maximum:
         raise _ErreurCellule(f"la valeur doit être comprise entre {minimum} et {maximum} (reçu {nombre}).")
     return nombre

@@ -312,6 +312,8 @@ def spec_vega(indicateur: Indicateur, dims: list[Dimension], cellules: list[Cell
             ligne[f"d{i}"] = d.libelle_modalite(c.modalites[i])
         valeurs.append(ligne)
     titre_axe = indicateur.libelle + (" (%)" if indicateur.statistique == "part" else "")
+    # Plusieurs campagnes dans les données : côte à côte avec une légende, jamais empilées (additionnées).
+    plusieurs = plusieurs or len({v["campagne"] for v in valeurs}) > 1
     if not dims:
         x = {"field": "campagne", "type": "ordinal", "title": "Campagne"}
     else:
@@ -323,8 +325,14 @@ def spec_vega(indicateur: Indicateur, dims: list[Dimension], cellules: list[Cell
         "mark": {"type": "bar"},
         "encoding": {
             "x": x,
-            "y": {"field": "valeur", "type": "quantitative", "title": titre_axe, "axis": {"format": ",.0f"}},
-            "tooltip": [{"field": "texte", "title": indicateur.libelle}],
+            "y": {
+                "field": "valeur",
+                "type": "quantitative",
+                "title": titre_axe,
+                "axis": {"format": ",.0f"},
+                "stack": None,
+            },
+            "tooltip": [{"field": "campagne", "title": "Campagne"}, {"field": "texte", "title": indicateur.libelle}],
         },
         "width": 480,
         "height": 260,
@@ -332,6 +340,9 @@ def spec_vega(indicateur: Indicateur, dims: list[Dimension], cellules: list[Cell
     if len(dims) > 1:
         spec["encoding"]["xOffset"] = {"field": "d1", "sort": [lib for _, lib in dims[1].modalites]}
         spec["encoding"]["color"] = {"field": "d1", "type": "nominal", "title": dims[1].libelle}
+        if plusieurs:  # un petit diagramme par campagne, côte à côte
+            spec["encoding"]["column"] = {"field": "campagne", "type": "ordinal", "title": "Campagne"}
+            spec["width"] = 300
     elif dims and plusieurs:
         spec["encoding"]["xOffset"] = {"field": "campagne"}
         spec["encoding"]["color"] = {"field": "campagne", "type": "nominal", "title": "Campagne"}

@@ -99,11 +99,16 @@ class Descriptions:
 
     libelles: Mapping[str, str] = field(default_factory=dict)
     types: Mapping[str, str] = field(default_factory=dict)
+    unites: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def depuis_questionnaire(cls, questionnaire) -> "Descriptions":
         questions = questionnaire.questions()
-        return cls({q.code: q.libelle for q in questions}, {q.code: q.type for q in questions})
+        return cls(
+            {q.code: q.libelle for q in questions},
+            {q.code: q.type for q in questions},
+            {q.code: q.unite for q in questions if q.unite},
+        )
 
     def nom(self, code: str) -> tuple[str, bool]:
         if code in NOMS:
@@ -116,6 +121,8 @@ class Descriptions:
             return "non renseigné"
         if self.types.get(code) == "euros" or (not self.types and code.startswith("F")):
             return formater_euros(valeur, 0)
+        if self.unites.get(code) in ("année", "annee"):
+            return str(round(valeur))  # « 1956 », jamais « 1 956 »
         if self.types.get(code) == "entier":
             return formater_nombre(valeur, 0)
         return formater_nombre(valeur)

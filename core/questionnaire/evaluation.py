@@ -477,7 +477,7 @@ def _borne_texte(question: Question, borne: Decimal, sens: str) -> str:
     if question.type == "date":
         date = date_depuis_jours(borne).strftime("%d/%m/%Y")
         return f"postérieure ou égale au {date}" if sens == "min" else f"antérieure ou égale au {date}"
-    nombre = formater_nombre(borne)
+    nombre = str(int(borne)) if question.unite in ("année", "annee") else formater_nombre(borne)
     if question.type == "euros":
         nombre += "\u00a0€"
     elif question.type == "pourcentage":

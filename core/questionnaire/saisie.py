@@ -244,6 +244,8 @@ def vers_formulaire(question: Question, valeur: Any) -> str | list[str]:
         d = _decimal(valeur)
         if d is None:
             return str(valeur)
+        if t == "euros" and d != d.to_integral_value() and d == d.quantize(Decimal("0.01")):
+            return formater_nombre(d, 2)  # « 180 000,50 », pas « 180 000,5 »
         return _grouper(d, separateur=(question.unite or "") not in UNITES_SANS_SEPARATEUR)
     if t == "oui_non":
         if isinstance(valeur, bool):
@@ -276,7 +278,10 @@ def formater(question: Question, valeur: Any, libelles: Mapping[str, str] | None
         unite = question.unite or ""
         if unite in UNITES_SANS_SEPARATEUR:
             return _grouper(d, separateur=False)
-        texte = formater_nombre(d) if t != "entier" else _grouper(d)
+        if t == "euros" and d != d.to_integral_value() and d == d.quantize(Decimal("0.01")):
+            texte = formater_nombre(d, 2)  # « 180 000,50 € »
+        else:
+            texte = formater_nombre(d) if t != "entier" else _grouper(d)
         if t == "euros" or unite == "€":
             return f"{texte}{ESPACE_INSECABLE}€"
         if t == "pourcentage" or unite == "%":

@@ -133,9 +133,10 @@ def _avec_reponse(campagne: Campagne, structures: QuerySet[Structure]) -> QueryS
 
 
 def avec_etat(campagne: Campagne, structures: QuerySet[Structure]) -> QuerySet[Structure]:
-    """Annote ``statut`` (None : non commencée), ``reponse_modifiee_le`` et ``reponse_soumise_le``."""
+    """Annote ``statut`` (None : non commencée), ``reponse_id``, ``reponse_modifiee_le`` et ``reponse_soumise_le``."""
     return _avec_reponse(campagne, structures).annotate(
         statut=F("reponse_campagne__statut"),
+        reponse_id=F("reponse_campagne__pk"),
         reponse_modifiee_le=F("reponse_campagne__modifiee_le"),
         reponse_soumise_le=F("reponse_campagne__soumise_le"),
     )

@@ -29,6 +29,11 @@ class UtilisateurManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class Notifications(models.TextChoices):
+    IMMEDIATES = "immediat", "Un courriel dès qu'un travail m'attend"
+    QUOTIDIEN = "quotidien", "Un récapitulatif quotidien de ce qui m'attend"
+
+
 class Utilisateur(AbstractBaseUser, PermissionsMixin):
     """Personne qui se connecte. Ses droits sur les données viennent uniquement de ses mandats."""
 
@@ -38,6 +43,9 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     date_joined = models.DateTimeField("date de création", default=timezone.now)
+    notifications = models.CharField(
+        "courriels", max_length=20, choices=Notifications.choices, default=Notifications.IMMEDIATES
+    )
 
     objects = UtilisateurManager()
 

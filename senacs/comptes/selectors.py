@@ -36,3 +36,19 @@ def perimetre_de(utilisateur, jour: datetime.date | None = None) -> Perimetre:
 
 def charte_acceptee(utilisateur) -> bool:
     return AcceptationCharte.objects.filter(utilisateur=utilisateur, version=settings.SENACS_CHARTE_VERSION).exists()
+
+
+def sans_recapitulatif(adresses: list[str]) -> list[str]:
+    """Adresses à prévenir tout de suite : on retire celles des comptes qui ont choisi le récapitulatif
+    quotidien (ils retrouvent le travail dans ce récapitulatif et sur leur page d'accueil)."""
+    from senacs.comptes.models import Notifications, Utilisateur
+
+    if not adresses:
+        return []
+    quotidiens = {
+        e.lower()
+        for e in Utilisateur.objects.filter(
+            email__in=[a.lower() for a in adresses], notifications=Notifications.QUOTIDIEN
+        ).values_list("email", flat=True)
+    }
+    return [a for a in adresses if a.lower() not in quotidiens]

@@ -388,7 +388,13 @@ def destinataires_structure(structure: Structure, jour: datetime.date | None = N
     return resultat
 
 
-def _envoyer(sujet: str, gabarit: str, contexte: dict, destinataires: list[str]) -> None:
+def _envoyer(sujet: str, gabarit: str, contexte: dict, destinataires: list[str], notification: bool = True) -> None:
+    """``notification`` : un avis de travail en attente, que les comptes au récapitulatif quotidien ne
+    reçoivent pas à part ; une relance, écrite et envoyée par le correspondant, part toujours."""
+    from senacs.comptes.selectors import sans_recapitulatif
+
+    if notification:
+        destinataires = sans_recapitulatif(destinataires)
     if not destinataires:
         return
     corps = render_to_string(gabarit, contexte)
@@ -884,8 +890,43 @@ def relances_apercu(
             )
         elif not adresses:
             exclusion = "aucune adresse électronique connue"
+        if s.date_fermeture is not None and s.date_fermeture <= jour:
+            # Personne n'y répondra : une structure fermée n'est pas relancée.
+            exclusion = f"structure fermée le {s.date_fermeture:%d/%m/%Y}"
+        elif not s.active:
+            exclusion = "structure fermée"
         lignes.append(LigneRelance(s, tuple(adresses), details[s.pk], exclusion, derniere))
     return lignes
+
+
+def _courriel_relance(campagne, ligne, nature, organisme, url_base, message):
+    s = ligne.structure
+    gabarit = (
+        "courriels/controles_relance_non_deposee.txt"
+        if nature == NatureRelance.NON_DEPOSEE
+        else "courriels/controles_relance_interpellation.txt"
+    )
+    contexte = {
+        "structure": s,
+        "campagne": campagne,
+        "detail": ligne.detail,
+        "organisme": organisme,
+        "fin_saisie": formater_date(campagne.fin_saisie_pour(s.departement_id)),
+        "url": _url(reverse("controles:ma_reponse", args=[campagne.annee]), url_base),
+        "message": (message or "").strip(),
+    }
+    sujet = (
+        f"SENACS {campagne.annee} : votre réponse est attendue"
+        if nature == NatureRelance.NON_DEPOSEE
+        else f"SENACS {campagne.annee} : des questions attendent votre réponse"
+    )
+    return sujet, gabarit, contexte
+
+
+def relance_apercu_courriel(*, campagne, ligne, nature, organisme, url_base=None, message="") -> tuple[str, str]:
+    """(sujet, texte) du courriel de relance tel que la structure le recevra, pour l'aperçu."""
+    sujet, gabarit, contexte = _courriel_relance(campagne, ligne, nature, organisme, url_base, message)
+    return sujet, render_to_string(gabarit, contexte)
 
 
 @transaction.atomic
@@ -898,35 +939,20 @@ def relances_envoyer(
     organisme_pour,
     maintenant: datetime.datetime | None = None,
     url_base: str | None = None,
+    message: str = "",
 ) -> list[Relance]:
-    """Envoie les relances de l'aperçu (celles qui ne sont pas exclues) et les journalise."""
+    """Envoie les relances de l'aperçu (celles qui ne sont pas exclues) et les journalise.
+    ``message`` : quelques mots du correspondant, ajoutés au texte type."""
     maintenant = maintenant or timezone.now()
     lignes = relances_apercu(campagne=campagne, structures=structures, nature=nature, maintenant=maintenant)
-    gabarit = (
-        "courriels/controles_relance_non_deposee.txt"
-        if nature == NatureRelance.NON_DEPOSEE
-        else "courriels/controles_relance_interpellation.txt"
-    )
     relances = []
     for ligne in lignes:
         if not ligne.relancee:
             continue
         s = ligne.structure
         organisme = organisme_pour(s)
-        contexte = {
-            "structure": s,
-            "campagne": campagne,
-            "detail": ligne.detail,
-            "organisme": organisme,
-            "fin_saisie": formater_date(campagne.fin_saisie_pour(s.departement_id)),
-            "url": _url(reverse("controles:ma_reponse", args=[campagne.annee]), url_base),
-        }
-        sujet = (
-            f"SENACS {campagne.annee} : votre réponse est attendue"
-            if nature == NatureRelance.NON_DEPOSEE
-            else f"SENACS {campagne.annee} : des questions attendent votre réponse"
-        )
-        _envoyer(sujet, gabarit, contexte, list(ligne.destinataires))
+        sujet, gabarit, contexte = _courriel_relance(campagne, ligne, nature, organisme, url_base, message)
+        _envoyer(sujet, gabarit, contexte, list(ligne.destinataires), notification=False)
         relances.append(
             Relance(
                 campagne=campagne,

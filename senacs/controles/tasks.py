@@ -14,3 +14,16 @@ def controler_reponse(reponse_id: int) -> int:
     if reponse is None:  # rouverte (brouillon) ou supprimée entre-temps : rien à contrôler
         return 0
     return controle_reponse(reponse).anomalies
+
+
+@task()
+def controler(campagne_id: int, territoire: str) -> int:
+    """Contrôle en lot des réponses déposées d'un territoire (bouton du tableau de bord) ; rend le nombre
+    d'anomalies relevées."""
+    from senacs.campagnes.models import Campagne
+    from senacs.controles.services import controle_lancer
+
+    campagne = Campagne.objects.filter(pk=campagne_id).first()
+    if campagne is None:
+        return 0
+    return getattr(controle_lancer(campagne=campagne, territoire=territoire), "anomalies", 0)

@@ -156,7 +156,13 @@ def envoyer_courriel(*, destinataires: Iterable, sujet: str, gabarit: str, conte
 
     ``sauf`` : l'auteur de l'action, qui ne se notifie pas lui-même."""
     adresses = sorted(
-        {u.email for u in destinataires if u.email and (sauf is None or u.pk != getattr(sauf, "pk", None))}
+        {
+            u.email
+            for u in destinataires
+            if u.email
+            and (sauf is None or u.pk != getattr(sauf, "pk", None))
+            and getattr(u, "notifications", "immediat") != "quotidien"  # il le lira dans son récapitulatif
+        }
     )
     if not adresses:
         return

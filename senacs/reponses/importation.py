@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import registre
-from core.formats import ErreurSaisie, lire_nombre
+from core.formats import ErreurSaisie, lecture_a_confirmer, lire_nombre
 from core.questionnaire import saisie
 from core.questionnaire.evaluation import anomalies, plan
 from core.questionnaire.modele import TYPES_NOMBRE, Question
@@ -370,6 +370,15 @@ def _analyser_ligne(
         except saisie.ErreurSaisie as exc:
             rapport.erreurs.append(Erreur(numero, code, exc.message))
             continue
+        if question.type in TYPES_NOMBRE and valeur is not None and lecture_a_confirmer(texte_cellule(brut)):
+            rapport.avertissements.append(
+                Erreur(
+                    numero,
+                    code,
+                    f"« {texte_cellule(brut)} » lu {saisie.formater(question, valeur)} (le point sépare les "
+                    "milliers) : vérifiez ce nombre",
+                )
+            )
         if _egales(modele, code, actuelles.get(code), valeur):
             resultat.inchangees += 1
             continue

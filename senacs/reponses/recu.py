@@ -151,6 +151,7 @@ GABARIT_TYPST = r"""
 #table(
   columns: (auto, 1fr),
   stroke: none,
+  column-gutter: 1.2em,  // l'intitulé ne touche jamais sa valeur (« Empreinte SHA-256   4f89… »)
   inset: (x: 0pt, y: 2.5pt),
   [*Structure*], [#d.structure (#d.type_structure, #d.commune)],
   [*Identifiant SENACS*], [#d.identifiant],

@@ -248,3 +248,23 @@ def test_trend_all_respondents_and_constant_panel():
         assert t.tous[k].masquee or t.panel[k].masquee
     assert t.spec["mark"]["type"] == "line"
     assert "panel constant de 9 structures" in t.texte_alternatif
+
+
+def test_several_campaigns_are_drawn_side_by_side_with_a_legend_never_added_up():
+    m = pl.concat(
+        [
+            micro([{"gestion": GESTIONS[i % 2], "valeur": 10_000.0} for i in range(12)], campagne=a)
+            for a in (2024, 2025)
+        ]
+    )
+    for dims in (("gestion",), ("gestion", "type")):
+        definition = DefinitionAnalyse("budget", "D:69", dims, campagnes=(2024, 2025))
+        spec = calculer(m, definition, BUDGET, DIMENSIONS, REGLES).resultat.spec
+        assert spec["encoding"]["y"]["stack"] is None  # aucune barre empilée sur une autre
+        campagnes = {v["campagne"] for v in spec["data"]["values"]}
+        assert campagnes == {"2024", "2025"}
+        if len(dims) == 1:
+            assert spec["encoding"]["xOffset"]["field"] == "campagne"
+            assert spec["encoding"]["color"]["field"] == "campagne"  # la légende dit quelle barre est quelle année
+        else:
+            assert spec["encoding"]["column"]["field"] == "campagne"

@@ -138,6 +138,33 @@ def test_it_does_not_group_the_digits_of_a_year():
 
 
 @pytest.mark.parametrize(
+    ("type_", "saisi", "attendu"),
+    [
+        ("euros", "12.000", 12000),
+        ("euros", "12.000 €", 12000),
+        ("euros", "1.234,56", 1234.56),
+        ("euros", "180 000,50", 180000.5),
+        ("entier", "1.200", 1200),
+        ("entier", "1.234.567", 1234567),
+        ("decimal", "1.234,5", 1234.5),
+        ("decimal", "0.5", 0.5),
+        ("pourcentage", "12,5 %", 12.5),
+        ("pourcentage", "0.5", 0.5),
+    ],
+)
+def test_a_dot_before_three_digits_is_read_as_thousands_in_every_numeric_type(type_, saisi, attendu):
+    valeur = lire(q(type_), saisi)
+    assert valeur == attendu and type(valeur) is type(attendu)
+
+
+def test_euros_with_cents_keep_both_digits():
+    assert vers_formulaire(q("euros"), 180000.5) == f"180{NBSP}000,50"
+    assert formater(q("euros", unite="€"), 180000.5) == f"180{NBSP}000,50{NBSP}€"
+    assert formater(q("euros", unite="€"), 45000) == f"45{NBSP}000{NBSP}€"
+    assert lire(q("euros"), vers_formulaire(q("euros"), 180000.5)) == 180000.5
+
+
+@pytest.mark.parametrize(
     ("question", "valeur", "texte"),
     [
         (q("euros"), 45000, f"45{NBSP}000{NBSP}€"),

@@ -99,6 +99,30 @@ def test_a_valid_file_imports_the_answers_as_entered_on_the_structures_behalf(
     assert "8 réponses saisies pour votre compte par Caf – Rhône" in courriel.subject
 
 
+def test_numbers_are_read_as_french_users_type_them_and_surprising_readings_are_reported(campagne, structure_69):
+    rapport = importer(
+        csv_([ENTETE, ligne_69(structure_69, E01="1.200", E02="2,5", F04="1.234,56", B07="12,5")]),
+        campagne,
+    )
+    assert not rapport.erreurs, rapport.texte()
+    reponse = Reponse.objects.get(campagne=campagne, structure=structure_69)
+    assert (reponse.valeurs["E01"], reponse.valeurs["E02"], reponse.valeurs["F04"], reponse.valeurs["B07"]) == (
+        1200,
+        2.5,
+        1234.56,
+        12.5,
+    )
+    lus = {(a.colonne, a.message) for a in rapport.avertissements if "lu" in a.message}
+    assert ("E01", "« 1.200 » lu 1\u00a0200\u00a0personnes (le point sépare les milliers) : vérifiez ce nombre") in lus
+    assert any(col == "F04" and "lu 1\u00a0234,56\u00a0€" in m for col, m in lus)
+    assert not any(col in ("E02", "B07") for col, _ in lus)
+
+
+def test_a_euro_amount_typed_with_a_dot_is_never_divided_by_a_thousand(campagne, structure_69):
+    importer(csv_([ENTETE, ligne_69(structure_69, F04="12.000")]), campagne)
+    assert Reponse.objects.get(campagne=campagne, structure=structure_69).valeurs["F04"] == 12000
+
+
 def test_one_bad_row_changes_nothing_and_the_dry_run_lists_every_error_with_row_and_column(
     campagne, structure_69, structure_01
 ):

@@ -236,6 +236,19 @@ def test_it_tolerates_spaces_in_siret_leading_zeros_lost_by_the_spreadsheet_and_
     )
 
 
+@pytest.mark.parametrize(("saisi", "attendu"), [("12.000", 12000), ("12 000", 12000), ("12000,0", 12000)])
+def test_integer_columns_read_a_dot_as_a_thousands_separator(saisi, attendu):
+    rapport = importer(fichier_csv([ligne(population_zone=saisi)]))
+    assert messages(rapport) == []
+    assert Structure.objects.get(identifiant="CS69001").population_zone == attendu
+
+
+def test_an_integer_column_refuses_decimals_with_a_french_message():
+    rapport = importer(fichier_csv([ligne(population_zone="12,5")]))
+    assert any("nombre entier attendu" in m for m in messages(rapport))
+    assert not Structure.objects.filter(identifiant="CS69001").exists()
+
+
 def test_an_optional_column_absent_from_the_header_leaves_the_field_untouched():
     importer(fichier_csv([ligne()]))
     colonnes = [c for c in registre.COLONNES if c not in ("email", "siret", "population_zone")]

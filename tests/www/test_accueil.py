@@ -164,7 +164,7 @@ def test_it_shows_copil_members_and_guests_their_territory_without_figures(clien
     assert "Taux de réponse" not in html
     assert "Attendues" not in html
     assert f'href="{reverse("structures:liste")}"' not in html
-    assert "ne sont pas encore disponibles" in html or "Aucun document n'est partagé pour l'instant" in html
+    assert "Aucun tableau agrégé n'est encore diffusé" in html or "Aucun document n'est partagé pour l'instant" in html
 
 
 def test_it_tells_a_preparer_how_many_structures_it_can_read(client, preparateur_69, structure_69, structure_01):

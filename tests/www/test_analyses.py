@@ -286,3 +286,35 @@ def test_a_region_offers_a_department_filter(client, correspondant_region_84, di
     assert 'name="filtre_territoire" value="69" checked' in filtree.content.decode()
     hors = calculer(client, territoire="R:84", filtre_territoire="35")
     assert hors.status_code == 400 and "Département hors du territoire analysé" in hors.content.decode()
+
+
+def test_an_analysis_without_breakdown_shows_its_value_in_the_table(client, membre, diffusion):
+    client.force_login(membre)
+    page = calculer(client, dimension1="").content.decode()
+    valeurs = re.findall(r'<td class="nombre( cellule-secrete)?"><span class="analyse-valeur">(.*?)</span>', page)
+    assert valeurs, page[:2000]
+    for _, texte in valeurs:
+        assert texte != "–"  # la valeur du graphique et du CSV, pas un tiret
+        assert re.fullmatch(r"s|[\d\u00a0]+(,\d+)?\u00a0€", texte), texte
+
+
+def test_home_pages_agree_with_the_data_tables_diffused_and_an_analysis_shared(
+    client, copil, membre, invite, diffusion
+):
+    from html import unescape
+
+    client.force_login(membre)
+    accueil = unescape(client.get(reverse("accueil")).content.decode())
+    assert "pas encore disponibles" not in accueil
+    assert "Tableaux agrégés (protégés par le secret statistique) disponibles pour la campagne 2025" in accueil
+
+    client.force_login(invite)
+    assert "Aucun document n'est partagé" in unescape(client.get(reverse("accueil")).content.decode())
+    client.force_login(membre)
+    enregistrer(client, copil)
+    analyse = Analyse.objects.get()
+    client.post(reverse("analyses:partager", args=[analyse.pk]), {"avec_invites": "1"})
+    client.force_login(invite)
+    accueil = unescape(client.get(reverse("accueil")).content.decode())
+    assert "Aucun document n'est partagé" not in accueil
+    assert "Budget moyen par type" in accueil and reverse("analyses:liste") in accueil

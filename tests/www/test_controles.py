@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from html import unescape
 
 import pytest
@@ -263,7 +264,7 @@ def test_the_structure_corrects_only_the_queried_answers_then_the_correspondent_
     client.post(url("interpellation_agir", i.pk, "resoudre"), {"texte": "Merci."})
     i.refresh_from_db()
     assert i.etat == EtatInterpellation.RESOLUE
-    client.post(url("valider", r69.pk))
+    client.post(url("valider", r69.pk), {"confirme": "oui"})
     r69.refresh_from_db()
     assert r69.statut == "validee"
     assert EvenementValidation.objects.get(reponse=r69).par == correspondant_69
@@ -355,8 +356,123 @@ def test_a_correspondent_previews_then_sends_reminders(client, correspondant_69,
     assert "0 structure à relancer" in html and "déjà relancée le" in html
 
 
+def test_reminders_are_previewed_edited_sent_by_post_redirect_get_and_skip_closed_structures(
+    client, correspondant_69, campagne
+):
+    StructureFactory(nom="CS ouvert", email="cs@exemple.fr")
+    StructureFactory(nom="CS fermé", email="ferme@exemple.fr", active=False, date_fermeture=datetime.date(2025, 5, 15))
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("relances"), {"nature": "non_deposee", "message": "Bonjour Claire, merci !"}))
+    assert "structure fermée le 15/05/2025" in html
+    assert "Le courriel, tel que « CS ouvert » le recevra" in html
+    assert "Bonjour Claire, merci !" in html and "n'est pas encore déposée" in html  # aperçu avec le message
+
+    reponse = client.post(
+        url("relances"), {"nature": "non_deposee", "departement": "", "message": "Bonjour Claire, merci !"}
+    )
+    assert reponse.status_code == 302
+    assert "csrfmiddlewaretoken" not in reponse["Location"] and "message" not in reponse["Location"]
+    assert reponse["Location"].endswith("?nature=non_deposee&departement=")
+    assert [m.to for m in mail.outbox] == [["cs@exemple.fr"]]
+    assert mail.outbox[0].body.split("\n\n")[1].startswith("Bonjour Claire, merci !")
+
+
 def test_reminders_refuse_a_department_outside_the_perimeter(client, correspondant_69, campagne):
     client.force_login(correspondant_69)
     reponse = client.post(url("relances"), {"nature": "non_deposee", "departement": "01"})
     assert reponse.status_code == 400
     assert not Relance.objects.exists()
+
+
+# --- Un clic pour valider ou interpeller, réponses lues sur la page, confirmation ---
+
+
+def test_a_deposited_response_without_anomaly_is_one_click_from_the_follow_up_and_the_structure_page(
+    client, correspondant_69, campagne, structure_69
+):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    assert not Signalement.objects.filter(reponse=r).exists()  # aucune ligne d'anomalie qui mènerait à la page
+    lien = f'href="{url("reponse", r.pk)}"'
+    client.force_login(correspondant_69)
+    suivi = texte(client.get(reverse("campagnes:suivi")))
+    assert lien in suivi and "Valider ou interpeller" in suivi
+    fiche = texte(client.get(reverse("structures:detail", args=[structure_69.pk])))
+    assert lien in fiche and "Valider ou interpeller" in fiche
+
+
+def test_the_control_page_shows_the_answers_themselves_and_logs_the_access(
+    client, correspondant_69, campagne, structure_69
+):
+    from senacs.journal.models import AccesDonnees
+
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    avant = AccesDonnees.objects.count()
+    html = texte(client.get(url("reponse", r.pk)))
+    assert "Réponses de la structure" in html
+    assert "<dd>12\u00a0personnes</dd>" in html or "<dd>12</dd>" in html
+    assert "8,5" in html
+    assert AccesDonnees.objects.count() == avant + 1
+
+
+def test_validation_asks_for_confirmation_first(client, correspondant_69, campagne, structure_69):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    page = client.post(url("valider", r.pk))
+    assert page.status_code == 200 and "Oui, valider la réponse" in texte(page)
+    r.refresh_from_db()
+    assert r.statut == "soumise"
+    client.post(url("valider", r.pk), {"confirme": "oui"})
+    r.refresh_from_db()
+    assert r.statut == "validee"
+
+
+def test_the_query_form_groups_questions_by_section(client, correspondant_69, campagne, structure_69):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("reponse", r.pk)))
+    assert html.count("data-senacs-section") >= 5
+    assert 'id="recherche-questions"' in html and "senacs/questions.js" in html
+
+
+def test_the_national_level_gets_no_control_link_in_the_follow_up(client, campagne, structure_69, national):
+    r = reponse_deposee(campagne, structure_69, E01=12, E02=8.5)
+    client.force_login(national)
+    assert url("reponse", r.pk) not in texte(client.get(reverse("campagnes:suivi")))
+
+
+def test_a_correction_that_creates_a_blocking_error_is_shown_to_both_sides_with_the_way_to_fix_it(
+    client, correspondant_69, usager_structure_69, reponses
+):
+    r69, _ = reponses
+    i = interpeller(r69, correspondant_69)
+    client.force_login(usager_structure_69)
+    assert "supérieure ou égale à 0" not in texte(client.get(url("interpellation", i.pk)))
+    reponse = client.post(
+        url("interpellation_agir", i.pk, "corriger"),
+        {"q_E01": "-4", "v_E01": "1", "q_E02": "9", "v_E02": "1", "texte": "Corrigé."},
+        follow=True,
+    )
+    html = texte(reponse)
+    assert re.search(r"Attention : elle crée \d+ erreurs? bloquantes?", html)
+    assert "bloquantes dans la réponse actuelle" in html
+    assert "supérieure ou égale à 0" in html and "votre correspondant rouvre l'interpellation" in html
+
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("interpellation", i.pk)))
+    assert "bloquantes dans la réponse actuelle" in html and "supérieure ou égale à 0" in html
+    assert "rouvrez l'interpellation</a> : la structure pourra corriger de nouveau" in html
+
+
+def test_the_dashboard_offers_a_button_that_runs_the_check_in_the_background_not_a_shell_command(
+    client, correspondant_69, national, campagne, structure_69
+):
+    reponse_deposee(campagne, structure_69, E01=3, E02=9.0)
+    client.force_login(correspondant_69)
+    html = texte(client.get(url("tableau_de_bord")))
+    assert "senacs controle" not in html and "Lancer le contrôle de mes départements" in html
+    page = client.post(url("lancer"), follow=True)
+    assert "Contrôle lancé en arrière-plan pour 1 département" in texte(page)
+    assert Signalement.objects.filter(reponse__structure=structure_69, code="R01").exists()  # tâche exécutée
+    client.force_login(national)
+    assert client.post(url("lancer")).status_code == 403

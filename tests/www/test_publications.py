@@ -254,12 +254,15 @@ def test_the_workflow_through_the_pages(client, plaquette, caf, federation, audi
     assert Plaquette.objects.get().statut == Statut.APPROUVEE
 
     audit["ok"] = False
-    reponse = client.post(url("publier"), follow=True)
+    sans_confirmation = client.post(url("publier"), follow=True)
+    assert "Rien n&#x27;est publié" in sans_confirmation.content.decode()
+    assert Plaquette.objects.get().statut != Statut.PUBLIEE
+    reponse = client.post(url("publier"), {"confirme": "oui"}, follow=True)
     assert "Publication refusée : l&#x27;audit du secret statistique" in reponse.content.decode()
     assert Plaquette.objects.get().statut == Statut.APPROUVEE
 
     audit["ok"] = True
-    client.post(url("publier"))
+    client.post(url("publier"), {"confirme": "oui"})
     p = Plaquette.objects.get()
     assert p.statut == Statut.PUBLIEE
     page = client.get(url("detail")).content.decode()
@@ -274,7 +277,15 @@ def test_a_change_after_approval_cancels_it_with_a_warning(client, plaquette, ca
     client.force_login(federation)
     client.post(url("approuver"))
 
-    reponse = client.post(url("enregistrer"), {"texte_edito": "Édito modifié."}, follow=True)
+    avertissement = client.post(url("enregistrer"), {"texte_edito": "Édito modifié."}).content.decode()
+    assert (
+        "Rien n&#x27;est encore enregistré" in avertissement
+        and "Enregistrer et annuler les approbations" in avertissement
+    )
+    assert "Édito modifié." in avertissement  # la saisie n'est pas perdue
+    assert Plaquette.objects.get().statut == Statut.APPROUVEE and Plaquette.objects.get().textes["edito"] == "Édito."
+
+    reponse = client.post(url("enregistrer"), {"texte_edito": "Édito modifié.", "confirme": "oui"}, follow=True)
 
     assert "les approbations sont annulées" in reponse.content.decode()
     assert Plaquette.objects.get().statut == Statut.BROUILLON

@@ -160,7 +160,7 @@ def test_it_autosaves_one_answer_and_returns_the_field_with_its_new_version(
     assert page.status_code == 200
     html = contenu(page)
     assert version_de(html, "F02") == 1
-    assert 'value="1\u00a0234\u00a0567,5"' in html
+    assert 'value="1\u00a0234\u00a0567,50"' in html
     assert 'hx-swap-oob="innerHTML:#statut-enregistrement"' in html and "Enregistré à" in html
     assert 'id="avancement-section" class="avancement" hx-swap-oob="outerHTML"' in html
     reponse.refresh_from_db()
@@ -204,8 +204,8 @@ def test_it_shows_last_years_answer_beside_the_field(client, usager_structure_69
     )
     client.force_login(usager_structure_69)
     html = contenu(client.get(url("section", structure_69, "F")))
-    assert "Réponse de l'an dernier (2025) :" in html
-    assert "512\u00a0345,5\u00a0€" in html
+    assert "Réponse de l'an dernier (campagne 2025, données 2024) :" in html
+    assert "512\u00a0345,50\u00a0€" in html
     assert 'aria-describedby="unite-F02 precedent-F02 aide-F02 erreurs-F02"' in html
 
 
@@ -320,6 +320,41 @@ def test_it_refuses_bad_input_with_a_french_message(
     assert 'aria-invalid="true"' in html
     reponse.refresh_from_db()
     assert reponse.valeurs == {}
+
+
+@pytest.mark.parametrize(
+    ("section", "code", "saisi", "stocke", "lu"),
+    [
+        ("F", "F02", "12.000", 12000, "12\u00a0000\u00a0€"),
+        ("F", "F02", "1.234,56", 1234.56, "1\u00a0234,56\u00a0€"),
+        ("E", "E01", "1.200", 1200, "1\u00a0200\u00a0personnes"),
+    ],
+)
+def test_it_reads_a_dot_thousands_separator_and_says_what_it_understood(
+    client, usager_structure_69, structure_69, reponse, section, code, saisi, stocke, lu
+):
+    client.force_login(usager_structure_69)
+    html = contenu(autosave(client, structure_69, section, code, saisi, 0))
+    assert "Non enregistré" not in html
+    assert f"lu : {lu}" in html  # dans le statut d'enregistrement
+    assert f'id="lu-{code}"' in html and f"<strong>{lu}</strong>" in html  # et sous le champ
+    assert f"lu-{code}" in re.search(rf'id="champ-{code}"[^>]*aria-describedby="([^"]*)"', html).group(1)
+    reponse.refresh_from_db()
+    assert reponse.valeurs == {code: stocke}
+
+
+def test_a_plain_french_number_is_saved_without_a_reading_note(client, usager_structure_69, structure_69, reponse):
+    client.force_login(usager_structure_69)
+    html = contenu(autosave(client, structure_69, "F", "F02", "180 000,50", 0))
+    assert "lu :" not in html and 'id="lu-F02"' not in html
+    assert 'value="180\u00a0000,50"' in html
+    assert 'class="statut statut--ok"' in html
+
+
+def test_not_saved_is_shown_in_the_error_colour(client, usager_structure_69, structure_69, reponse):
+    client.force_login(usager_structure_69)
+    html = contenu(autosave(client, structure_69, "E", "E01", "abc", 0))
+    assert re.search(r'class="statut statut--erreur">.*Non enregistré', html)
 
 
 def test_it_stores_a_negative_headcount_and_flags_it_next_to_the_field(
@@ -454,7 +489,7 @@ def test_it_lists_blocking_faults_with_links_to_the_fields(client, usager_struct
 
 
 def test_it_submits_after_justification_and_shows_a_dated_receipt_in_html_and_pdf(
-    client, usager_structure_69, structure_69, reponse
+    client, usager_structure_69, structure_69, reponse, tmp_path
 ):
     _remplir(reponse, usager_structure_69, {**VALEURS_COMPLETES, "B08": 120})  # R27 : peu de jours d'ouverture
     client.force_login(usager_structure_69)
@@ -476,6 +511,18 @@ def test_it_submits_after_justification_and_shows_a_dated_receipt_in_html_and_pd
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert structure_69.nom.encode() in pdf.content  # titre du document (métadonnées XMP)
+    texte_pdf = _texte_pdf(pdf.content, tmp_path)
+    # Les intitulés ne touchent pas leur valeur (« Empreinte SHA-256 4f89… », jamais « SHA-2564f89… »).
+    assert re.search(r"Empreinte SHA-256\s+" + depot.empreinte[:8], texte_pdf), texte_pdf[:600]
+
+
+def _texte_pdf(contenu: bytes, dossier) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    lecteur = PdfReader(io.BytesIO(contenu))
+    return "\n".join(p.extract_text(extraction_mode="layout") for p in lecteur.pages)
 
 
 def test_a_corrected_resubmission_creates_a_new_deposit_with_a_visible_diff(

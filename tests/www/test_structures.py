@@ -204,6 +204,15 @@ def test_it_searches_structures_by_name_or_commune(client, correspondant_69, str
     assert "Maison pour tous" in html and "Croix-Rousse" not in html
 
 
+def test_search_ignores_accents_and_case(client, correspondant_69, structure_69):
+    StructureFactory(nom="Centre social Charles-Péguy", commune_nom="Vénissieux")
+    client.force_login(correspondant_69)
+    for recherche in ("peguy", "PÉGUY", "venissieux"):
+        html = client.get(reverse("structures:liste"), {"q": recherche}).content.decode()
+        assert "Charles-Péguy" in html and "Croix-Rousse" not in html, recherche
+    assert "Charles-Péguy" not in client.get(reverse("structures:liste"), {"q": "pe.uy"}).content.decode()
+
+
 def test_it_gives_the_preparer_of_another_department_nothing_here(client, structure_69):
     preparateur_01 = MandatFactory(role="preparateur", departement=Departement.objects.get(code="01")).utilisateur
     client.force_login(preparateur_01)

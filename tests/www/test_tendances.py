@@ -115,6 +115,9 @@ def test_the_map_table_holds_the_published_department_cells(client, correspondan
         assert lignes[nom][0] == texte
         assert lignes[nom][1] == formater_nombre(attendues[(code, "repondants")][0], 0)
     assert lignes["Savoie (73)"][0] == "–"  # aucune structure dans le jeu de test
+    # La liste des indicateurs dit le libellé de la question, le tableau est triable (script statique).
+    assert "Total des produits" in page and "— moyenne (F04)</option>" in page
+    assert "<table data-senacs-triable>" in page and "senacs/tri.js" in page
 
 
 def test_suppressed_departments_are_hatched_and_labelled_s(client, national, diffusion):

@@ -22,6 +22,7 @@ from senacs.campagnes.selectors import (
     frise,
     total,
 )
+from senacs.comptes.models import Mandat
 from senacs.structures.models import Structure
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement, libelle_territoire, lignes_avancement
 from senacs.www.decorators import lecture_seule
@@ -56,6 +57,7 @@ def accueil(request):
         return render(request, "accueil/sans_mandat.html")
     jour = timezone.localdate()
     campagne = campagne_courante()
+    request.campagne_courante = campagne  # reprise par la liste « À faire » du menu
     contexte = {
         "campagne": campagne,
         "jour": jour,
@@ -69,7 +71,7 @@ def accueil(request):
         contexte["bloc_structures"] = _bloc_structures(perimetre, campagne, jour)
     if perimetre.a_role(Role.CORRESPONDANT):
         contexte["bloc_correspondant"] = _bloc_correspondant(perimetre, campagne)
-    blocs_copil = _blocs_copil(perimetre)
+    blocs_copil = _blocs_copil(perimetre, request.user)
     if blocs_copil:
         contexte["blocs_copil"] = blocs_copil
     if perimetre.est_national:
@@ -79,7 +81,20 @@ def accueil(request):
         contexte["bloc_admin"] = True
     if campagne:
         contexte["echeances"] = _echeances(perimetre, campagne, contexte)
+    contexte["mandats"] = _mandats(request.user, jour)
     return render(request, "accueil/accueil.html", contexte)
+
+
+def _mandats(utilisateur, jour) -> list[dict]:
+    """Les mandats en cours et leur fin (annoncée quand elle approche : le temps de les faire renouveler)."""
+    from senacs.comptes.a_faire import PREAVIS_MANDAT_JOURS
+
+    lignes = []
+    mandats = Mandat.objects.valides(jour).filter(utilisateur=utilisateur)
+    for m in mandats.select_related("region", "departement", "structure").order_by("date_fin", "pk"):
+        fin_proche = m.date_fin is not None and (m.date_fin - jour).days <= PREAVIS_MANDAT_JOURS
+        lignes.append({"mandat": m, "fin_proche": fin_proche})
+    return lignes
 
 
 def _bloc_structures(perimetre, campagne: Campagne | None, jour):
@@ -149,8 +164,13 @@ def _bloc_correspondant(perimetre, campagne: Campagne | None):
     }
 
 
-def _blocs_copil(perimetre):
+def _blocs_copil(perimetre, utilisateur):
+    from senacs.copil.models import InviteCopil, PartageDocument
+    from senacs.www.statistiques.views import campagnes_diffusees
+
     blocs = []
+    diffusees = None
+    partages = None
     for role in (Role.COPIL, Role.PREPARATEUR, Role.INVITE):
         for m in perimetre.territoires_du_role(role):
             bloc = {"role": role.value, "titre": LIBELLES_ROLES[role], "territoire": libelle_territoire(m)}
@@ -159,6 +179,17 @@ def _blocs_copil(perimetre):
                 bloc["structures_accessibles"] = (
                     Structure.objects.visibles_par(perimetre).filter(departement_id__in=departements).count()
                 )
+            if role in (Role.COPIL, Role.PREPARATEUR):
+                if diffusees is None:
+                    diffusees = [c.annee for c in campagnes_diffusees()]
+                bloc["tableaux"] = sorted(diffusees)  # tableaux protégés déjà diffusés (« 2023 à 2025 »)
+            if role == Role.INVITE:
+                if partages is None:
+                    copils = InviteCopil.objects.valides().filter(utilisateur=utilisateur).values_list("copil_id")
+                    partages = list(
+                        PartageDocument.objects.actifs().filter(copil_id__in=copils).order_by("-partage_le")
+                    )
+                bloc["partages"] = partages
             blocs.append(bloc)
     return blocs
 

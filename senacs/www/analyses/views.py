@@ -159,6 +159,8 @@ class TableauResultat:
 
 def _case(resultat, campagne: int, modalites: tuple[str, ...]) -> Case:
     c = resultat.cellule(campagne, *modalites)
+    if c is None and modalites == (MARGE,):
+        c = resultat.cellule(campagne)  # analyse sans ventilation : la cellule n'a pas de modalité
     if c is None:
         return Case("–", "", False)
     if c.repondants is None:

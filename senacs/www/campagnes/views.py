@@ -21,6 +21,7 @@ from senacs.campagnes.selectors import (
     total,
 )
 from senacs.campagnes.services import PHASES_PROROGEABLES, campagne_changer_phase, prorogation_accorder
+from senacs.controles.models import departements_controle
 from senacs.structures.models import Structure
 from senacs.territoires.models import Departement
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement
@@ -203,7 +204,9 @@ def suivi(request):
         lignes = filtrer_etat(lignes, etat)
     lignes = lignes.select_related("departement").order_by("departement_id", "nom", "pk")
     page = PaginateurCompte(lignes, PAR_PAGE, nombre=nombre).get_page(request.GET.get("page"))
+    controle = departements_controle(perimetre)
     contexte |= {
+        "controle": bool(controle),
         "resume": resume,
         "page": page,
         "lignes": [
@@ -214,6 +217,10 @@ def suivi(request):
                 "classe_etat": CLASSES_ETATS[etat_de(s.statut)],
                 "fin_saisie": campagne.fin_saisie_pour(s.departement_id),
                 "lien": perimetre.peut_voir_donnees_structure(s.pk, s.departement_id),
+                # Réponse déposée ou validée d'un département contrôlé : « Valider ou interpeller » à un clic.
+                "controle": s.reponse_id
+                if s.statut in ("soumise", "validee") and s.departement_id in controle
+                else None,
             }
             for s in page.object_list
         ],

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from senacs.comptes.models import Notifications
+
 
 class ConnexionForm(AuthenticationForm):
     username = forms.EmailField(
@@ -21,4 +23,13 @@ class CharteForm(forms.Form):
     accepte = forms.BooleanField(
         label="J'ai lu la charte d'utilisation des données SENACS et je m'engage à la respecter.",
         error_messages={"required": "Vous devez accepter la charte pour accéder aux données."},
+    )
+
+
+class NotificationsForm(forms.Form):
+    notifications = forms.ChoiceField(
+        label="Comment voulez-vous être prévenu de ce qui vous attend ?",
+        choices=Notifications.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une des deux possibilités.", "invalid_choice": "Choix inconnu."},
     )

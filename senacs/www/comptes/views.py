@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from senacs.comptes.selectors import charte_acceptee
 from senacs.comptes.services import charte_accepter
-from senacs.www.comptes.forms import CharteForm, ConnexionForm
+from senacs.www.comptes.forms import CharteForm, ConnexionForm, NotificationsForm
 
 TEXTE_CHARTE = (Path(__file__).resolve().parent.parent.parent / "textes" / "charte.txt").read_text(encoding="utf-8")
 
@@ -52,3 +52,17 @@ def charte(request):
             "suivant": suivant,
         },
     )
+
+
+@login_required
+def notifications(request):
+    """Choix de la personne : un courriel dès qu'un travail l'attend, ou un récapitulatif quotidien."""
+    form = NotificationsForm(request.POST or None, initial={"notifications": request.user.notifications})
+    if request.method == "POST":
+        if form.is_valid():
+            request.user.notifications = form.cleaned_data["notifications"]
+            request.user.save(update_fields=["notifications"])
+            messages.success(request, "Votre choix de courriels est enregistré.")
+            return redirect("comptes:notifications")
+        return render(request, "comptes/notifications.html", {"form": form}, status=400)
+    return render(request, "comptes/notifications.html", {"form": form})

@@ -138,6 +138,14 @@ class RelanceForm(forms.Form):
     departement = forms.ChoiceField(
         label="Département", required=False, error_messages={"invalid_choice": HORS_PERIMETRE}
     )
+    message = forms.CharField(
+        label="Quelques mots de votre part (facultatif)",
+        help_text="Placés en tête du courriel type, avant le texte affiché dans l'aperçu ci-dessous.",
+        required=False,
+        max_length=LONGUEUR_MAX_TEXTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Votre message est trop long (%(limit_value)d caractères au plus)."},
+    )
 
     def __init__(self, *args, departements, **kwargs):
         super().__init__(*args, **kwargs)

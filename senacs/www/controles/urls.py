@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:annee>/export.<str:format>", views.exporter, name="exporter"),
     path("<int:annee>/ma-reponse/", views.ma_reponse, name="ma_reponse"),
     path("<int:annee>/relances/", views.relances, name="relances"),
+    path("<int:annee>/lancer/", views.lancer, name="lancer"),
     path("<int:annee>/interpellations/", views.interpeller_en_masse, name="interpeller_en_masse"),
     path("<int:annee>/anomalie/<int:pk>/interpeller/", views.interpeller_anomalie, name="interpeller_anomalie"),
     path("<int:annee>/reponse/<int:pk>/", views.reponse, name="reponse"),

@@ -12,6 +12,7 @@ Portée (un seul mécanisme, ``visibles_par`` et ``departements_controle``) :
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import xlsxwriter
 from django.contrib import messages
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from core.formats import formater_date, formater_nombre
 from core.questionnaire.saisie import formater
+from core.recherche import motif_sans_accents
 from core.roles import Role
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import LIBELLES_ETATS, etat_de, total
@@ -49,6 +51,7 @@ from senacs.controles.services import (
     interpellation_resoudre,
     interpellation_rouvrir,
     interpellations_ouvrir_en_masse,
+    relance_apercu_courriel,
     relances_apercu,
     relances_envoyer,
     reponse_deverrouiller,
@@ -156,7 +159,10 @@ def _signalements_filtres(request, campagne, form):
         qs = qs.filter(reponse__structure__departement_id=filtres["departement"])
     if filtres.get("structure"):
         texte = filtres["structure"]
-        qs = qs.filter(Q(reponse__structure__nom__icontains=texte) | Q(reponse__structure__identifiant__iexact=texte))
+        qs = qs.filter(
+            Q(reponse__structure__nom__iregex=motif_sans_accents(texte))
+            | Q(reponse__structure__identifiant__iexact=texte)
+        )
     tri = filtres.get("tri") or "gravite"
     en_cours = Interpellation.objects.filter(signalement=OuterRef("pk"), etat__in=ETATS_EN_COURS)
     qs = (
@@ -192,6 +198,7 @@ def tableau_de_bord(request, annee: int):
         "par_region": par_region,
         "synthese": selectors.synthese_par_code(campagne, structures),
         "controleur": _controleur(perimetre),
+        "peut_lancer": _controleur(perimetre) and campagne.phase in ("saisie", "controle"),
     }
     if contexte["controleur"]:
         visibles = _signalements_visibles(request, campagne)
@@ -369,6 +376,46 @@ def _choix_questions(reponse: Reponse):
     return [(q.code, f"{q.code} — {q.libelle}") for q in modele.questions() if q.saisie]
 
 
+def _sections_questions(reponse: Reponse) -> dict[str, tuple[str, str]]:
+    """Code de question → (code, titre) de sa section, pour ranger les cases à cocher par section."""
+    modele = reponse.campagne.questionnaire.modele
+    return {q.code: (sec.code, sec.titre) for sec in modele.sections for q in sec.questions}
+
+
+def _questions_par_section(form, reponse: Reponse) -> list[dict]:
+    """Les cases « Réponses concernées » rangées par section (150 cases nues sont illisibles)."""
+    rang = _sections_questions(reponse)
+    groupes: dict[str, dict] = {}
+    for case in form["questions"]:
+        code = str(case.data["value"])
+        sec_code, titre = rang.get(code, ("", "Autres questions"))
+        groupe = groupes.setdefault(sec_code, {"code": sec_code, "titre": titre, "cases": [], "cochees": 0})
+        groupe["cases"].append(case)
+        groupe["cochees"] += bool(case.data["selected"])
+    return list(groupes.values())
+
+
+def _reponses_affichees(reponse: Reponse) -> list[dict]:
+    """Les réponses elles-mêmes, section par section (libellé, valeur lisible), pour contrôler sans quitter la page."""
+    modele = reponse.campagne.questionnaire.modele.pour_public(
+        reponse.structure.type, reponse.structure.departement_id
+    )
+    valeurs = reponse.valeurs or {}
+    sections = []
+    for sec in modele.sections:
+        lignes = []
+        for q in sec.questions:
+            if not q.saisie:
+                continue
+            valeur = valeurs.get(q.code)
+            texte = formater(q, valeur, modele.libelles_choix(q.code) if q.liste else None)
+            lignes.append({"code": q.code, "libelle": q.libelle, "valeur": texte, "renseignee": bool(texte)})
+        if lignes:
+            renseignees = sum(ligne["renseignee"] for ligne in lignes)
+            sections.append({"code": sec.code, "titre": sec.titre, "lignes": lignes, "renseignees": renseignees})
+    return sections
+
+
 def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrouillage=None, status=200):
     campagne = reponse.campagne
     signalement = None
@@ -398,6 +445,8 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
         ],
         "validations": selectors.historique_validation(reponse),
         "form_interpellation": form_interpellation,
+        "questions_par_section": _questions_par_section(form_interpellation, reponse),
+        "sections_reponses": _reponses_affichees(reponse),
         "signalement": signalement,
         "form_deverrouillage": form_deverrouillage or DeverrouillageForm(auto_id="deverrouillage_%s"),
         "en_cours": Interpellation.objects.en_cours().filter(reponse=reponse).count(),
@@ -524,8 +573,45 @@ def interpeller_en_masse(request, annee: int):
 @require_POST
 @perimetre_requis(_controleur)
 @lecture_seule
+def lancer(request, annee: int):
+    """Lance le contrôle en lot des départements contrôlés par l'utilisateur, en tâche de fond."""
+    from senacs.controles.tasks import controler
+
+    campagne = _campagne(annee)
+    if campagne.phase not in ("saisie", "controle"):
+        messages.error(request, "Le contrôle ne se lance que pendant la saisie ou le contrôle de cohérence.")
+        return redirect("controles:tableau_de_bord", annee=annee)
+    departements = sorted(departements_controle(request.perimetre))
+    for code in departements:
+        controler.enqueue(campagne.pk, code)
+    n = len(departements)
+    messages.success(
+        request,
+        f"Contrôle lancé en arrière-plan pour {n} département{'s' if n > 1 else ''} : "
+        "les anomalies apparaîtront ici d'ici quelques minutes (rechargez la page).",
+    )
+    return redirect("controles:tableau_de_bord", annee=annee)
+
+
+@require_POST
+@perimetre_requis(_controleur)
+@lecture_seule
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
+    if request.POST.get("confirme") != "oui":
+        # Geste irréversible pour la structure (réponse verrouillée) : une page de confirmation d'abord.
+        en_cours = Interpellation.objects.en_cours().filter(reponse=r).count()
+        return render(
+            request,
+            "controles/confirmer_validation.html",
+            {
+                "campagne": r.campagne,
+                "reponse": r,
+                "structure": r.structure,
+                "en_cours": en_cours,
+                "a_traiter": r.signalements.filter(present=True, statut=StatutSignalement.OUVERTE).count(),
+            },
+        )
     try:
         reponse_valider(reponse=r, par=request.user, organisme=_organisme_correspondant(request, r.structure))
     except ErreurControle as erreur:
@@ -582,6 +668,17 @@ def _questions_modifiables(i: Interpellation):
     return modele, [q for q in modele.questions() if q.code in codes and q.saisie]
 
 
+def _erreurs_bloquantes(i: Interpellation) -> list:
+    """Erreurs bloquantes de la réponse telle qu'elle est maintenant (après d'éventuelles corrections)."""
+    from core.questionnaire.evaluation import plan
+    from senacs.reponses.selectors import valeurs_precedentes
+
+    r = i.reponse
+    modele = i.campagne.questionnaire.modele.pour_public(r.structure.type, r.structure.departement_id)
+    precedentes = valeurs_precedentes(i.campagne, r.structure)
+    return [a for a in plan(modele).anomalies(r.valeurs or {}, precedentes) if a.bloquante]
+
+
 def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=200):
     est_structure, est_correspondant = _roles(request, i)
     formulaires = formulaires or {}
@@ -603,6 +700,15 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
         "est_correspondant": est_correspondant,
         "verrouillee": reponse_verrouillee(i.reponse),
         "phase_ouverte": phase_ouverte,
+        # Montrées aux deux côtés dès qu'une correction en crée une, avec la façon de la lever.
+        "erreurs_bloquantes": [
+            {
+                "a": a,
+                "corrigeable_ici": set(a.questions) <= {q.code for q in modifiables},
+                "visee": bool(set(a.questions) & set(i.questions)),
+            }
+            for a in _erreurs_bloquantes(i)
+        ],
     }
     if est_structure and i.etat == "ouverte" and phase_ouverte:
         if modifiables:
@@ -682,6 +788,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
             messages.error(request, "Aucune réponse n'est modifiable ici : l'interpellation n'est plus ouverte.")
             return redirect("controles:interpellation", annee=annee, pk=i.pk)
         if form.is_valid():
+            avant = {a.code_regle for a in _erreurs_bloquantes(i)}
             try:
                 resultat = interpellation_corriger(
                     interpellation=i,
@@ -695,7 +802,17 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
                 form.add_error(None, erreur.message)
             else:
                 if resultat.ok:
-                    messages.success(request, SUCCES[action])
+                    i.reponse.refresh_from_db()
+                    nouvelles = [a for a in _erreurs_bloquantes(i) if a.code_regle not in avant]
+                    if nouvelles:
+                        messages.warning(
+                            request,
+                            f"{SUCCES[action]} Attention : elle crée {len(nouvelles)} erreur"
+                            f"{'s' if len(nouvelles) > 1 else ''} bloquante{'s' if len(nouvelles) > 1 else ''} "
+                            "(détail et façon de corriger ci-dessous).",
+                        )
+                    else:
+                        messages.success(request, SUCCES[action])
                     return redirect("controles:interpellation", annee=annee, pk=i.pk)
                 for conflit in resultat.conflits:
                     form.add_error(
@@ -777,9 +894,11 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
         {"libelle": "Commencée", "fait": True, "date": r.commencee_le},
         {"libelle": "Déposée", "fait": soumise, "date": r.soumise_le if soumise else None},
         {
-            "libelle": f"En interpellation ({en_cours})" if en_cours else "Contrôlée",
-            "fait": soumise,
+            "libelle": f"En interpellation ({en_cours})" if en_cours else "Contrôle",
+            # Une interpellation ouverte attend la structure : l'étape est en cours, pas « faite ».
+            "fait": soumise and not en_cours and r.statut == Statut.VALIDEE,
             "courante": soumise and r.statut != Statut.VALIDEE,
+            "etat": "à vous de répondre" if en_cours else "en cours",
             "date": None,
         },
         {"libelle": "Validée", "fait": r.statut == Statut.VALIDEE, "date": r.validee_le},
@@ -810,11 +929,25 @@ def relances(request, annee: int):
                 par=request.user,
                 organisme_pour=_organisme_pour(request),
                 url_base=_url_base(request),
+                message=form.cleaned_data["message"],
             )
             n = len(envoyees)
             messages.success(request, f"{n} relance{'s' if n > 1 else ''} envoyée{'s' if n > 1 else ''}.")
-            return redirect(f"{reverse('controles:relances', args=[annee])}?{form.data.urlencode()}")
+            # Retour à l'aperçu (POST puis redirection) sans le jeton CSRF ni le message dans l'adresse.
+            filtres = {"nature": nature, "departement": form.cleaned_data["departement"] or ""}
+            return redirect(f"{reverse('controles:relances', args=[annee])}?{urlencode(filtres)}")
         lignes = relances_apercu(campagne=campagne, structures=structures, nature=nature)
+        premiere = next((ligne for ligne in lignes if ligne.relancee), None)
+        if premiere is not None:
+            contexte["exemple"] = relance_apercu_courriel(
+                campagne=campagne,
+                ligne=premiere,
+                nature=nature,
+                organisme=_organisme_pour(request)(premiere.structure),
+                url_base=_url_base(request),
+                message=form.cleaned_data["message"],
+            )
+            contexte["exemple_structure"] = premiere.structure
         contexte |= {
             "lignes": lignes,
             "a_relancer": sum(1 for ligne in lignes if ligne.relancee),

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.recherche import motif_sans_accents
 from senacs.journal.models import AccesDonnees
 from senacs.structures.models import Structure
 from senacs.www.decorators import lecture_seule, perimetre_requis
@@ -40,7 +41,9 @@ def recherche(request):
         if d["structure"]:
             t = d["structure"].strip()
             structures = Structure.objects.filter(
-                Q(nom__icontains=t) | Q(identifiant__iexact=t) | Q(commune_nom__icontains=t)
+                Q(nom__iregex=motif_sans_accents(t))
+                | Q(identifiant__iexact=t)
+                | Q(commune_nom__iregex=motif_sans_accents(t))
             )
             acces = acces.de_structures(structures)
         if d["utilisateur"]:

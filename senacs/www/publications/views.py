@@ -113,7 +113,7 @@ def _blocs(ctx: Contexte, textes: dict | None = None, erreurs: dict | None = Non
     return lignes
 
 
-def _page_detail(request, ctx: Contexte, *, textes=None, erreurs=None, status=200):
+def _page_detail(request, ctx: Contexte, *, textes=None, erreurs=None, status=200, confirmer_annulation=False):
     p = ctx.plaquette
     approbations = list(p.approbations.actives().select_related("utilisateur")) if p.pk else []
     cotes = {a.cote for a in approbations}
@@ -144,6 +144,7 @@ def _page_detail(request, ctx: Contexte, *, textes=None, erreurs=None, status=20
         "taille_pdf": taille_lisible(p.taille_pdf),
         "aujourdhui": timezone.localdate(),
         "Statut": Statut,
+        "confirmer_annulation": confirmer_annulation,
     }
     return render(request, "publications/detail.html", contexte, status=status)
 
@@ -239,6 +240,20 @@ def enregistrer(request, annee: int, territoire: str):
             raise ErreurPlaquette("Le texte contient des erreurs : rien n'a été enregistré.")
         plaquette = ctx.enregistree()
         avant = plaquette.statut
+        change = any((plaquette.textes or {}).get(code, "") != texte for code, texte in textes.items())
+        if (
+            avant in (Statut.SOUMISE, Statut.APPROUVEE)
+            and change
+            and request.POST.get("confirme") != "oui"
+            and plaquette.approbations.actives().exists()
+        ):
+            # Prévenir d'abord : enregistrer annule les approbations du COPIL (rien n'est encore enregistré).
+            messages.warning(
+                request,
+                "Rien n'est encore enregistré : ce changement annulera les approbations du COPIL et ramènera la "
+                "plaquette en brouillon. Confirmez avec « Enregistrer et annuler les approbations ».",
+            )
+            return _page_detail(request, ctx, textes={**plaquette.textes, **textes}, confirmer_annulation=True)
         p = services.plaquette_enregistrer(
             plaquette=plaquette, par=request.user, perimetre=request.perimetre, textes=textes, pages=pages
         )
@@ -315,6 +330,10 @@ def refuser(request, annee: int, territoire: str):
 @mandat_requis
 @lecture_seule
 def publier(request, annee: int, territoire: str):
+    if request.POST.get("confirme") != "oui":
+        ctx = Contexte(request, annee, territoire)
+        messages.error(request, "Rien n'est publié : cochez « Je confirme la publication » puis publiez.")
+        return redirect(_url(ctx))
     return _action(request, annee, territoire, services.plaquette_publier, "Plaquette publiée : sa version est figée.")
 
 

@@ -52,6 +52,7 @@ class Champ:
     a_historique: bool = False
     calcul: str = ""
     indice: str = ""  # consigne de format (« Format : JJ/MM/AAAA »…)
+    lu: str = ""  # nombre dont la lecture peut surprendre : ce qui a été compris (« 12 000 € »)
 
     @property
     def code(self) -> str:
@@ -77,6 +78,8 @@ class Champ:
             ids.append(f"precedent-{self.code}")
         if self.question.aide:
             ids.append(f"aide-{self.code}")
+        if self.lu:
+            ids.append(f"lu-{self.code}")
         ids.append(f"erreurs-{self.code}")
         if self.conflit:
             ids.append(f"conflit-{self.code}")
@@ -198,6 +201,7 @@ def champ(
     texte: Any = None,
     erreur_saisie: str = "",
     conflit: Conflit | None = None,
+    lu: str = "",
 ) -> Champ:
     """Le champ d'une question. ``texte`` : ce que la personne a tapé (remontré tel quel quand il est
     refusé ou en conflit) ; sinon la valeur enregistrée."""
@@ -221,6 +225,7 @@ def champ(
         a_historique=versions.get(code, 0) > 0,
         indice=_indice(question),
         provenance=provenance(provenances.get(code), annee_precedente),
+        lu=lu,
     )
     if question.saisie and not vide(precedentes.get(code)):
         c.precedent = afficher(questionnaire, code, precedentes.get(code))

@@ -13,9 +13,10 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from core.formats import lecture_a_confirmer
 from core.questionnaire.evaluation import Anomalie
-from core.questionnaire.modele import Question, Questionnaire
-from core.questionnaire.saisie import ErreurSaisie, lire
+from core.questionnaire.modele import TYPES_NOMBRE, Question, Questionnaire
+from core.questionnaire.saisie import ErreurSaisie, formater, lire
 from senacs.reponses.services import LONGUEUR_MAX_JUSTIFICATION, VERSION_INCONNUE
 
 PREFIXE_VERSION = "version_"
@@ -46,6 +47,8 @@ class Lecture:
     saisies: dict[str, tuple[Any, int]] = field(default_factory=dict)
     erreurs: dict[str, str] = field(default_factory=dict)
     textes: dict[str, Any] = field(default_factory=dict)  # ce qui a été tapé, pour le remontrer tel quel
+    # Nombres dont la lecture peut surprendre (« 12.000 » lu 12 000) : ce qui a été compris, à montrer.
+    lus: dict[str, str] = field(default_factory=dict)
 
 
 def lire_champs(questionnaire: Questionnaire, questions: Iterable[Question], donnees: QueryDict) -> Lecture:
@@ -63,6 +66,8 @@ def lire_champs(questionnaire: Questionnaire, questions: Iterable[Question], don
             lecture.erreurs[q.code] = exc.message
             continue
         lecture.saisies[q.code] = (valeur, version_lue(donnees.get(PREFIXE_VERSION + q.code)))
+        if q.type in TYPES_NOMBRE and valeur is not None and lecture_a_confirmer(texte):
+            lecture.lus[q.code] = formater(q, valeur)
     return lecture
 
 

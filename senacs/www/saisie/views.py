@@ -215,6 +215,7 @@ def _champs(saisie: Saisie, questions, etat: EtatSaisie, **par_code) -> list[aff
     textes = par_code.get("textes", {})
     erreurs = par_code.get("erreurs", {})
     conflits = par_code.get("conflits", {})
+    lus = par_code.get("lus", {})
     return [
         affichage.champ(
             saisie.modele,
@@ -229,6 +230,7 @@ def _champs(saisie: Saisie, questions, etat: EtatSaisie, **par_code) -> list[aff
             texte=textes.get(q.code),
             erreur_saisie=erreurs.get(q.code, ""),
             conflit=conflits.get(q.code),
+            lu=lus.get(q.code, ""),
         )
         for q in questions
     ]
@@ -298,10 +300,11 @@ def section(request, annee: int, pk: int, section: str):
             )
         except EcritureRefusee as exc:
             return _refus(request, exc.message, saisie)
-        if not lecture.erreurs and resultat.ok:
+        if not lecture.erreurs and resultat.ok and not lecture.lus:
             messages.success(request, f"Section enregistrée à {affichage.heure()}.")
             return redirect(saisie.url("section", sec.code))
         contexte = {
+            "lus": lecture.lus,
             "textes": {code: lecture.textes[code] for code in lecture.erreurs},
             "erreurs": lecture.erreurs,
             "conflits": {c.code: c for c in resultat.conflits},
@@ -311,7 +314,10 @@ def section(request, annee: int, pk: int, section: str):
             probleme.append(f"{len(lecture.erreurs)} réponse(s) à corriger")
         if resultat.conflits:
             probleme.append(f"{len(resultat.conflits)} réponse(s) modifiée(s) entre-temps par quelqu'un d'autre")
-        statut = f"Section enregistrée à {affichage.heure()}, sauf : {' ; '.join(probleme)}."
+        if probleme:
+            statut = f"Section enregistrée à {affichage.heure()}, sauf : {' ; '.join(probleme)}."
+        else:
+            statut = f"Section enregistrée à {affichage.heure()} ; vérifiez les nombres lus (signalés « Lu : »)."
     etat = saisie.etat()
     champs = _champs(saisie, sec.questions, etat, **contexte)
     rang = [s.code for s in saisie.modele.sections].index(sec.code)
@@ -329,7 +335,8 @@ def section(request, annee: int, pk: int, section: str):
             "precedente": sections[rang - 1] if rang > 0 else None,
             "suivante": sections[rang + 1] if rang + 1 < len(sections) else None,
             "statut": statut,
-            "erreurs_formulaire": bool(contexte),
+            "niveau_statut": niveau_statut(statut),
+            "erreurs_formulaire": bool(contexte) and niveau_statut(statut) == "erreur",
         },
     )
 
@@ -370,8 +377,18 @@ def _reponse_champ(request, saisie: Saisie, sec, code: str, etat_avant: EtatSais
             "erreurs_changees": [c for autre, c in champs.items() if autre in erreurs_seules],
             "avancement": etat.section(sec.code),
             "statut": statut,
+            "niveau_statut": niveau_statut(statut),
         },
     )
+
+
+def niveau_statut(statut: str) -> str:
+    """Couleur du message d'enregistrement : erreur (non enregistré), alerte (modifiée entre-temps) ou ok."""
+    if statut.startswith("Non enregistré") or "sauf :" in statut:
+        return "erreur"
+    if "entre-temps" in statut or "lu :" in statut or "Lu :" in statut:
+        return "alerte"
+    return "ok"
 
 
 def _question_de_section(saisie: Saisie, section: str, code: str):
@@ -432,11 +449,20 @@ def champ(request, annee: int, pk: int, section: str, code: str):
             return _refus(request, exc.message, saisie)
         return _reponse_champ(request, saisie, sec, code, etat_avant, f"Non enregistré : {exc.message}")
     statut = _statut_resultat(saisie, resultat, code, lecture.saisies[code][1])
+    if code in lecture.lus and not resultat.conflits:
+        statut = f"{statut[:-1]} — lu : {lecture.lus[code]}."
     if not request.htmx:
         (messages.warning if resultat.conflits else messages.success)(request, f"Question {code} : {statut}")
         return redirect(ancre)
     return _reponse_champ(
-        request, saisie, sec, code, etat_avant, statut, conflits={c.code: c for c in resultat.conflits}
+        request,
+        saisie,
+        sec,
+        code,
+        etat_avant,
+        statut,
+        conflits={c.code: c for c in resultat.conflits},
+        lus=lecture.lus if not resultat.conflits else {},
     )
 
 

@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.questions_identite import reponses_identite
+from core.recherche import motif_sans_accents
 from core.territoires import departements
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import LIBELLES_ETATS, avec_etat, campagne_courante, etat_de
+from senacs.controles.models import departements_controle
 from senacs.journal.models import Nature
 from senacs.journal.services import journaliser_acces
 from senacs.structures.models import (
@@ -59,7 +61,9 @@ def liste(request):
             structures = structures.filter(departement_id=departement)
         if recherche := form.cleaned_data.get("q", "").strip():
             structures = structures.filter(
-                Q(nom__icontains=recherche) | Q(commune_nom__icontains=recherche) | Q(identifiant__iexact=recherche)
+                Q(nom__iregex=motif_sans_accents(recherche))
+                | Q(commune_nom__iregex=motif_sans_accents(recherche))
+                | Q(identifiant__iexact=recherche)
             )
     campagne = campagne_courante()
     if campagne:
@@ -96,6 +100,7 @@ def detail(request, pk: int):
     )
     journaliser_acces(request, structures=[structure], nature=Nature.FICHE, detail="Fiche et réponses d'identité")
     jour = timezone.localdate()
+    controleur = structure.departement_id in departements_controle(request.perimetre)
     reponses = {r.campagne_id: r for r in structure.reponses.order_by()}
     campagnes = []
     for campagne in Campagne.objects.prefetch_related("prorogations").order_by("-annee"):
@@ -117,6 +122,8 @@ def detail(request, pk: int):
                 "prorogee": fin != campagne.date_fin_saisie,
                 "saisie_ouverte": campagne.saisie_ouverte(structure.departement_id, jour),
                 "identite": reponses_identite(reponse.valeurs, LIBELLES_CHOIX_IDENTITE) if reponse else [],
+                # Réponse déposée ou validée : le correspondant la contrôle (valider, interpeller, lire) en un clic.
+                "controle": controleur and reponse is not None and reponse.statut in ("soumise", "validee"),
             }
         )
     agrements = [

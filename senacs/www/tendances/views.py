@@ -167,6 +167,8 @@ def indicateurs_carte(diffusion) -> list[GroupeIndicateurs]:
         if code in internes:
             continue
         groupe = GroupeIndicateurs(f"{code} — {q['libelle']}")
+        # La liste dit le libellé de la question, pas seulement son code (« A12 — moyenne » ne parle à personne).
+        court = q["libelle"] if len(q["libelle"]) <= 70 else q["libelle"][:69].rstrip() + "…"
         qm = modele.question(code) if code in modele else None
         type_q, unite_q = (qm.type, qm.unite) if qm is not None else ("decimal", "")
         if q["nature"] == "nombre":
@@ -175,7 +177,7 @@ def indicateurs_carte(diffusion) -> list[GroupeIndicateurs]:
                 groupe.options.append(
                     OptionIndicateur(
                         f"{code}|{stat}|",
-                        f"{code} — {LIBELLES_STATISTIQUES[stat]}",
+                        f"{court} — {LIBELLES_STATISTIQUES[stat]} ({code})",
                         code,
                         stat,
                         "",
@@ -192,7 +194,7 @@ def indicateurs_carte(diffusion) -> list[GroupeIndicateurs]:
                 groupe.options.append(
                     OptionIndicateur(
                         f"{code}|part|{m}",
-                        f"{code} — part « {libelles.get(m, m)} » (%)",
+                        f"{court} — part « {libelles.get(m, m)} » (%) ({code})",
                         code,
                         "part",
                         m,
