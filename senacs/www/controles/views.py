@@ -10,10 +10,6 @@ Portée (un seul mécanisme, ``visibles_par`` et ``departements_controle``) :
 - hors périmètre : 404 (on ne révèle pas l'existence d'un objet), rôle insuffisant : 403.
 """
 
-import csv
-import io
-
-import xlsxwriter
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
@@ -23,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import tableur
 from core.formats import formater_date, formater_nombre
 from core.questionnaire.saisie import formater
 from core.roles import Role
@@ -297,43 +294,17 @@ def _lignes_export_territoires(lignes):
 
 def _csv(nom: str, entetes, lignes) -> HttpResponse:
     """CSV pour Excel en français : séparateur « ; », UTF-8 avec BOM, décimales à virgule."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(entetes)
-    for ligne in lignes:
-        ecrivain.writerow(
-            [
-                "" if v is None else formater_nombre(v).replace("\u00a0", "") if isinstance(v, float) else v
-                for v in ligne
-            ]
-        )
-    reponse = HttpResponse(("\ufeff" + tampon.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    lignes = (
+        [formater_nombre(v).replace("\u00a0", "") if isinstance(v, float) else v for v in ligne] for ligne in lignes
+    )
+    reponse = HttpResponse(tableur.ecrire_csv(entetes, lignes), content_type=tableur.TYPES_MIME["csv"])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.csv"'
     return reponse
 
 
 def _xlsx(nom: str, entetes, lignes) -> HttpResponse:
-    tampon = io.BytesIO()
-    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
-    feuille = classeur.add_worksheet("Suivi")
-    gras = classeur.add_format({"bold": True})
-    decimal = classeur.add_format({"num_format": "0.0"})
-    feuille.write_row(0, 0, entetes, gras)
-    lignes = list(lignes)
-    for i, ligne in enumerate(lignes, start=1):
-        for j, valeur in enumerate(ligne):
-            if isinstance(valeur, float):
-                feuille.write_number(i, j, valeur, decimal)
-            elif valeur is None:
-                feuille.write_blank(i, j, None)
-            else:
-                feuille.write(i, j, valeur)
-    feuille.freeze_panes(1, 0)
-    feuille.autofilter(0, 0, len(lignes), len(entetes) - 1)
-    classeur.close()
-    reponse = HttpResponse(
-        tampon.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    feuille = tableur.Feuille("Suivi", entetes, lignes, format_nombre="0.0")
+    reponse = HttpResponse(tableur.ecrire_xlsx([feuille]), content_type=tableur.TYPES_MIME["xlsx"])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
     return reponse
 

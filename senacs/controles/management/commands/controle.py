@@ -12,12 +12,12 @@ Usage :
     senacs controle --campagne 2025 --qualite              # rappel contre les anomalies injectées (démo)
 """
 
-import csv
 import sys
 from collections.abc import Mapping
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import tableur
 from core.controles.qualite import Signal, mesurer
 from core.formats import formater_nombre
 from senacs.campagnes.models import Campagne
@@ -122,16 +122,19 @@ def ecrire_csv(campagne: Campagne, departements, chemin: str) -> int:
         signalements = signalements.filter(reponse__structure__departement_id__in=departements)
     flux = sys.stdout if chemin == "-" else open(chemin, "w", encoding="utf-8", newline="")  # noqa: SIM115
     try:
-        ecrivain = csv.writer(flux)
-        ecrivain.writerow(COLONNES_CSV)
-        n = 0
-        for s in signalements.iterator(chunk_size=2000):
-            structure = s.reponse.structure
-            ecrivain.writerow(
-                (structure.identifiant, structure.departement_id, s.code, " ".join(s.questions), s.gravite, s.message)
-                + (s.statut,)
-            )
-            n += 1
+        compte = [0]
+
+        def lignes():
+            for s in signalements.iterator(chunk_size=2000):
+                structure = s.reponse.structure
+                compte[0] += 1
+                yield (structure.identifiant, structure.departement_id, s.code, " ".join(s.questions), s.gravite) + (
+                    s.message,
+                    s.statut,
+                )
+
+        tableur.ecrire_csv(COLONNES_CSV, lignes(), separateur=",", flux=flux)
+        n = compte[0]
     finally:
         if flux is not sys.stdout:
             flux.close()
