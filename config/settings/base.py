@@ -126,7 +126,14 @@ LOGOUT_REDIRECT_URL = "comptes:connexion"
 # Protection contre la force brute (django-axes).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # heure
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Un compte est bloqué depuis une adresse : la paire (compte, adresse), pas l'adresse seule (tous les
+# comptes derrière une même adresse) ni le compte seul (qu'un tiers pourrait bloquer de partout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "senacs.comptes.adresse.adresse_client"
+# Derrière un frontal : l'en-tête qu'il pose (X-Forwarded-For, X-Real-IP) et le nombre de frontaux de
+# confiance. Vide : seule l'adresse de la connexion compte (un en-tête du client n'est jamais cru).
+SENACS_EN_TETE_IP_CLIENT = envstr("SENACS_EN_TETE_IP_CLIENT", "")
+SENACS_PROXYS_DE_CONFIANCE = envint("SENACS_PROXYS_DE_CONFIANCE", 1)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"

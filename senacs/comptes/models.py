@@ -103,6 +103,15 @@ class Mandat(models.Model):
     date_debut = models.DateField("début de validité")
     date_fin = models.DateField("fin de validité", null=True, blank=True, help_text="Vide : jusqu'à révocation.")
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    accorde_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accordé par",
+        help_text="Personne qui a accordé le mandat (vide : commande d'exploitation ou reprise).",
+    )
 
     objects = MandatQuerySet.as_manager()
 
@@ -127,6 +136,14 @@ class Mandat(models.Model):
 
     def __str__(self):
         return f"{self.utilisateur} — {self.get_role_display()} — {self.territoire_libelle}"
+
+    @property
+    def description(self) -> str:
+        """« mandat n° 12 du 01/01/2025 au 31/12/2026, accordé par Jeanne Martin » (pour le journal)."""
+        debut = self.date_debut.strftime("%d/%m/%Y")
+        fin = f" au {self.date_fin.strftime('%d/%m/%Y')}" if self.date_fin else ""
+        par = self.accorde_par.nom_complet or self.accorde_par.email if self.accorde_par_id else ""
+        return f"mandat n° {self.pk} du {debut}{fin}" + (f", accordé par {par}" if par else "")
 
     @property
     def code_territoire(self) -> str:

@@ -24,6 +24,17 @@ class PlaquetteAdmin(admin.ModelAdmin):
     readonly_fields = ["fichier_pdf", "fichier_html", "empreinte_pdf", "empreinte_html", "taille_pdf", "publiee_le"]
     inlines = [TransitionInline]
 
+    # Lecture seule : le statut (brouillon → soumise → approuvée → publiée), l'embargo et les textes ne
+    # changent que par le circuit de l'application (approbation du COPIL, publication journalisée).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Lot)
 class LotAdmin(admin.ModelAdmin):

@@ -380,3 +380,15 @@ def test_a_structure_named_like_a_formula_stays_text_in_both_exports(client, cor
     lignes = client.get(url("exporter", "csv")).content.decode("utf-8-sig").splitlines()
     ligne = next(ligne for ligne in lignes if "HYPERLINK" in ligne)
     assert ";\"'=HYPERLINK(" in ligne
+
+
+def test_the_anomaly_list_quotes_raw_values_so_showing_it_is_logged(client, correspondant_69, reponses):
+    from senacs.journal.models import AccesDonnees, Nature
+
+    client.force_login(correspondant_69)
+    page = texte(client.get(url("tableau_de_bord")))
+    r69, _ = reponses
+    assert r69.structure.nom in page
+    acces = AccesDonnees.objects.get()
+    assert acces.nature == Nature.CONTROLE and acces.utilisateur == correspondant_69
+    assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [r69.structure_id]

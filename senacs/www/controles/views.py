@@ -216,6 +216,14 @@ def tableau_de_bord(request, annee: int):
             ),
             "phase_ouverte": campagne.phase in ("saisie", "controle"),
         }
+        # Les messages des anomalies citent des valeurs brutes (montants, effectifs) : journalisé.
+        journaliser_acces(
+            request,
+            structures={s.reponse.structure_id for s in page.object_list},
+            campagne=campagne,
+            nature=Nature.CONTROLE,
+            detail="Liste des anomalies du contrôle de cohérence",
+        )
     return render(request, "controles/tableau_de_bord.html", contexte)
 
 

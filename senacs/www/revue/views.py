@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import campagne_courante
+from senacs.journal.models import Nature
+from senacs.journal.services import journaliser_acces
 from senacs.questionnaires.importation import questionnaire_de_campagne
 from senacs.questionnaires.services_alertes import departements_correspondant, nom_de
 from senacs.reponses.models import Reponse, StatutRevue
@@ -58,6 +60,7 @@ def _a_acces(perimetre) -> bool:
 
 
 acces_revue = perimetre_requis(_a_acces)
+DETAIL_REVUE = "Revue des valeurs saisies pour le compte de la structure"
 
 
 def _structures_accessibles(perimetre):
@@ -131,6 +134,14 @@ def index(request):
         page = Paginator(revues, PAR_PAGE).get_page(request.GET.get("page"))
         modele = questionnaire_de_campagne(campagne)
         lignes = [_ligne(r, modele) | {"structure": r.reponse.structure} for r in page.object_list]
+        # Valeurs saisies pour le compte des structures : chaque affichage est journalisé.
+        journaliser_acces(
+            request,
+            structures={ligne["structure"].pk for ligne in lignes},
+            campagne=campagne,
+            nature=Nature.SAISIE,
+            detail=DETAIL_REVUE,
+        )
     return render(
         request,
         "revue/index.html",
@@ -165,6 +176,10 @@ def structure(request, pk: int):
         )
         for revue in sorted(revues, key=lambda r: (ordre.get(r.code, len(ordre)), r.code)):
             groupes[revue.statut].append(_ligne(revue, modele) | {"nb_messages": revue.nb_messages})
+        if any(groupes.values()):
+            journaliser_acces(
+                request, structures=[structure], campagne=campagne, nature=Nature.SAISIE, detail=DETAIL_REVUE
+            )
     est_structure = structure.pk in perimetre.structures_propres
     return render(
         request,
@@ -209,6 +224,13 @@ def _detail(request, revue, *, contestation=None, message=None, correction=None,
         .exclude(pk=revue.pk)
         .select_related("historique__par", "reponse")
         .order_by("-pk")
+    )
+    journaliser_acces(
+        request,
+        structures=[reponse.structure_id],
+        campagne=reponse.campagne,
+        nature=Nature.SAISIE,
+        detail=DETAIL_REVUE,
     )
     return render(
         request,
