@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import tableur
+from core import capacites, tableur
 from core.formats import formater_date, formater_nombre
 from core.questionnaire.saisie import formater
 from core.roles import Role
@@ -83,10 +83,6 @@ CLASSES_INTERPELLATIONS = {
     "resolue": "etiquette--succes",
     "annulee": "",
 }
-
-
-def _controleur(perimetre) -> bool:
-    return bool(departements_controle(perimetre))
 
 
 def _campagne(annee: int) -> Campagne:
@@ -172,7 +168,7 @@ def _signalements_filtres(request, campagne, form):
     return qs, filtres
 
 
-@perimetre_requis(lambda p: p.departements_suivi)
+@perimetre_requis(capacites.suivre_la_collecte)
 @lecture_seule
 def tableau_de_bord(request, annee: int):
     perimetre = request.perimetre
@@ -188,7 +184,7 @@ def tableau_de_bord(request, annee: int):
         "resume": resume,
         "par_region": par_region,
         "synthese": selectors.synthese_par_code(campagne, structures),
-        "controleur": _controleur(perimetre),
+        "controleur": capacites.controler(perimetre),
     }
     if contexte["controleur"]:
         visibles = _signalements_visibles(request, campagne)
@@ -317,7 +313,7 @@ def _xlsx(nom: str, entetes, lignes) -> HttpResponse:
     return reponse
 
 
-@perimetre_requis(lambda p: p.departements_suivi)
+@perimetre_requis(capacites.suivre_la_collecte)
 @lecture_seule
 def exporter(request, annee: int, format: str):
     """Liste de suivi (une ligne par structure attendue : état, anomalies à traiter, interpellations,
@@ -385,7 +381,7 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
     return render(request, "controles/reponse.html", contexte, status=status)
 
 
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def reponse(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -394,7 +390,7 @@ def reponse(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -426,7 +422,7 @@ def interpeller(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller_anomalie(request, annee: int, pk: int):
     """En un clic depuis la liste : interpellation sur l'anomalie, son message pour texte, échéance par défaut."""
@@ -458,7 +454,7 @@ def interpeller_anomalie(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller_en_masse(request, annee: int):
     campagne = _campagne(annee)
@@ -501,7 +497,7 @@ def interpeller_en_masse(request, annee: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -515,7 +511,7 @@ def valider(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def deverrouiller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -610,7 +606,7 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
     return render(request, "controles/interpellation.html", contexte, status=status)
 
 
-@perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
+@perimetre_requis(capacites.suivre_une_interpellation)
 @lecture_seule
 def interpellation(request, annee: int, pk: int):
     i = _interpellation(request, annee, pk)
@@ -638,7 +634,7 @@ LIBELLES_FORMULAIRES = {
 
 
 @require_POST
-@perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
+@perimetre_requis(capacites.suivre_une_interpellation)
 @lecture_seule
 def interpellation_agir(request, annee: int, pk: int, action: str):
     i = _interpellation(request, annee, pk)
@@ -717,7 +713,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
 # --------------------------------------------------------------------------- structure
 
 
-@perimetre_requis(lambda p: p.structures_propres)
+@perimetre_requis(capacites.repondre_pour_sa_structure)
 @lecture_seule
 def ma_reponse(request, annee: int):
     """Pour la structure : état de sa réponse à chaque étape, ses anomalies (les siennes seulement),
@@ -768,7 +764,7 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
 # --------------------------------------------------------------------------- relances
 
 
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def relances(request, annee: int):
     campagne = _campagne(annee)

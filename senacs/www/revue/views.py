@@ -17,6 +17,7 @@ from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import campagne_courante
 from senacs.journal.models import Nature
@@ -55,11 +56,7 @@ FILTRES = {
 }
 
 
-def _a_acces(perimetre) -> bool:
-    return bool(perimetre.structures_propres or departements_correspondant(perimetre))
-
-
-acces_revue = perimetre_requis(_a_acces)
+acces_revue = perimetre_requis(capacites.revoir_les_saisies)
 DETAIL_REVUE = "Revue des valeurs saisies pour le compte de la structure"
 
 
