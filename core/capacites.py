@@ -27,7 +27,6 @@ def avoir_un_mandat(p: Perimetre) -> bool:
     return not p.est_vide
 
 
-
 def departements_correspondant(p: Perimetre) -> frozenset[str]:
     """Départements où la personne est correspondante (Caf ou fédération) : contrôle, saisie pour le
     compte des structures, imports, revue. Seuls les mandats de correspondant comptent."""
