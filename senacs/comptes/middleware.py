@@ -23,6 +23,7 @@ CHEMINS_LIBRES = (
     "/charte/",
     "/connexion/",
     "/deconnexion/",
+    "/compte/",
     "/public/",
     "/plaquettes/publiques/",
     "/favicon.ico",

@@ -65,6 +65,9 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
 class MandatQuerySet(models.QuerySet):
     def valides(self, jour: datetime.date):
+        return self.en_cours(jour).filter(en_attente=False)
+
+    def en_cours(self, jour: datetime.date):
         return self.filter(date_debut__lte=jour).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=jour))
 
 
@@ -112,6 +115,15 @@ class Mandat(models.Model):
         verbose_name="accordé par",
         help_text="Personne qui a accordé le mandat (vide : commande d'exploitation ou reprise).",
     )
+    # Séparation des tâches : un mandat qui ouvre les réponses d'autres structures (correspondant,
+    # préparateur) accordé dans l'application attend l'approbation d'une seconde personne.
+    en_attente = models.BooleanField(
+        "en attente d'approbation", default=False, help_text="N'ouvre rien tant qu'une seconde personne ne l'approuve."
+    )
+    approuve_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="approuvé par"
+    )
+    rappel_envoye_le = models.DateField("rappel de fin envoyé le", null=True, blank=True)
 
     objects = MandatQuerySet.as_manager()
 
@@ -166,7 +178,7 @@ class Mandat(models.Model):
         return str(self.structure)
 
     def est_valide(self, jour: datetime.date) -> bool:
-        return self.date_debut <= jour and (self.date_fin is None or jour <= self.date_fin)
+        return not self.en_attente and self.date_debut <= jour and (self.date_fin is None or jour <= self.date_fin)
 
     def clean(self):
         erreurs = {}

@@ -16,6 +16,14 @@ ACCES = {
     "comptes:connexion": "public",
     "comptes:deconnexion": "connecte",
     "comptes:charte": "connecte",
+    "comptes:compte": "connecte",
+    "comptes:changer_mot_de_passe": "connecte",
+    "comptes:mot_de_passe_oublie": "public",
+    "comptes:mot_de_passe_envoye": "public",
+    "comptes:nouveau_mot_de_passe": "public",
+    "comptes:mandats": "gerer_des_mandats",
+    "comptes:mandat_agir": "gerer_des_mandats",
+    "comptes:inviter_structures": "saisir_pour_le_compte",
     "annuaire:departements": "public",
     "annuaire:structure": "public",
     "annuaire:departement": "public",
@@ -146,6 +154,8 @@ EXEMPLES = {
     "section": "A",
     "bloc": "edito",
     "action": "clore",
+    "uidb64": "MQ",
+    "token": "jeton",
 }
 
 
