@@ -154,8 +154,9 @@ def gerer_des_mandats(p: Perimetre) -> bool:
 
 
 def exige_un_second_facteur(p: Perimetre) -> bool:
-    """Second facteur obligatoire : réponses brutes, national, administration."""
-    return ouvre_des_reponses_brutes(p) or piloter_au_national(p) or administrer(p)
+    """Second facteur obligatoire : réponses brutes d'autres structures (correspondants, préparateurs),
+    national, administration. Une structure qui ne voit que ses propres réponses n'y est pas tenue."""
+    return bool(p.departements_donnees) or preparer(p) or piloter_au_national(p) or administrer(p)
 
 
 CAPACITES: dict[str, Callable[[Perimetre], bool]] = {

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "senacs.territoires",
@@ -58,11 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "senacs.comptes.middleware.PerimetreMiddleware",
+    "senacs.comptes.middleware.SecondFacteurMiddleware",
     "senacs.comptes.middleware.CharteMiddleware",
 ]
 
@@ -121,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Liens d'invitation et de réinitialisation du mot de passe : usage unique, valables 3 jours.
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+# Second facteur (TOTP et codes de secours, django-otp) : exigé pour les rôles qui ouvrent des réponses
+# brutes, le national et l'administration (core.capacites.exige_un_second_facteur).
+OTP_TOTP_ISSUER = "SENACS"
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "comptes:connexion"

@@ -41,7 +41,6 @@ ATTENDU = {
         "signaler_une_question",
         "traiter_les_alertes",
         "consulter_le_journal_de_sa_structure",
-        "exige_un_second_facteur",
     },
     "correspondant": {
         "avoir_un_mandat",

@@ -113,3 +113,13 @@ class ChangementMotDePasseForm(PasswordChangeForm):
         self.fields["new_password1"].label = "Nouveau mot de passe"
         self.fields["new_password2"].label = "Confirmez le nouveau mot de passe"
         self.fields["new_password1"].help_text = "12 caractères au moins, pas uniquement des chiffres."
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code à usage unique",
+        max_length=16,
+        help_text="Les 6 chiffres affichés par votre application, ou un code de secours.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        error_messages={"required": "Saisissez le code."},
+    )

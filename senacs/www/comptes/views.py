@@ -21,9 +21,11 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from core import capacites
 from core.roles import Niveau, Organisme, Role
+from senacs.comptes import second_facteur
 from senacs.comptes.models import Mandat
 from senacs.comptes.selectors import charte_acceptee
 from senacs.comptes.services import charte_accepter, mandat_accorder, mandat_approuver, mandat_retirer
@@ -31,6 +33,7 @@ from senacs.structures.models import Structure
 from senacs.www.comptes.forms import (
     ChangementMotDePasseForm,
     CharteForm,
+    CodeForm,
     ConnexionForm,
     InvitationStructuresForm,
     MandatCorrespondantForm,
@@ -277,5 +280,58 @@ def inviter_structures(request):
         request,
         "comptes/inviter_structures.html",
         {"form": form, "apercu": None, "etape": "choisir", "nb": structures.count()},
+        status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- second facteur
+
+
+def _suivant(request) -> str:
+    suivant = request.POST.get("suivant") or request.GET.get("suivant") or ""
+    return suivant if url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}) else ""
+
+
+@login_required
+def inscrire_second_facteur(request):
+    """Première connexion : QR code et clé, puis un code pour confirmer ; les codes de secours ensuite."""
+    if second_facteur.a_un_second_facteur(request.user):
+        return redirect("comptes:verifier")
+    appareil = second_facteur.appareil_a_inscrire(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = second_facteur.inscrire(request.user, appareil, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, appareil)
+            return render(request, "comptes/codes_secours.html", {"codes": codes, "suivant": _suivant(request)})
+        form.add_error("code", "Ce code n'est pas le bon : vérifiez l'heure de votre téléphone et réessayez.")
+    return render(
+        request,
+        "comptes/inscrire_second_facteur.html",
+        {
+            "form": form,
+            "qr": second_facteur.qr_svg(appareil),
+            "cle": second_facteur.cle_lisible(appareil),
+            "suivant": _suivant(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def verifier_second_facteur(request):
+    if not second_facteur.a_un_second_facteur(request.user):
+        return redirect("comptes:inscrire")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        appareil = second_facteur.verifier(request.user, form.cleaned_data["code"])
+        if appareil is not None:
+            otp_login(request, appareil)
+            return redirect(_suivant(request) or "accueil")
+        form.add_error("code", "Code incorrect ou déjà utilisé.")
+    return render(
+        request,
+        "comptes/verifier_second_facteur.html",
+        {"form": form, "suivant": _suivant(request)},
         status=400 if form.errors else 200,
     )
