@@ -16,6 +16,8 @@ ACCES = {
     "comptes:connexion": "public",
     "comptes:deconnexion": "connecte",
     "comptes:charte": "connecte",
+    "comptes:verifier": "connecte",
+    "comptes:inscrire": "connecte",
     "comptes:compte": "connecte",
     "comptes:changer_mot_de_passe": "connecte",
     "comptes:mot_de_passe_oublie": "public",
