@@ -42,8 +42,8 @@ def test_a_correspondent_invites_a_structure_which_sets_its_password_and_lands_h
     structure.goto(lien)
     assert structure.get_by_role("heading", level=1).inner_text() == "Choisir votre mot de passe"
     assert violations_graves(axe.run(structure)) == []
-    structure.get_by_label("Nouveau mot de passe", exact=True).fill("un-mot-de-passe-solide-2026")
-    structure.get_by_label("Confirmez le nouveau mot de passe").fill("un-mot-de-passe-solide-2026")
+    structure.get_by_label(re.compile(r"^Nouveau mot de passe")).fill("un-mot-de-passe-solide-2026")
+    structure.get_by_label(re.compile(r"^Confirmez le nouveau mot de passe")).fill("un-mot-de-passe-solide-2026")
     structure.get_by_role("button", name="Enregistrer le mot de passe").click()
 
     # Une structure ne voit que ses propres réponses : pas de second facteur exigé, la charte directement.
