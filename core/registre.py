@@ -7,15 +7,14 @@ Les contrôles qui demandent la base (périmètre de l'utilisateur, historique d
 par ``senacs.structures.importation``. Le format est documenté dans ``docs/registre.md``.
 """
 
-import csv
 import datetime
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import tableur
 from core.formats import ErreurSaisie, lire_nombre
 from core.territoires import departement_depuis_code_postal, departement_depuis_commune, departements_par_code
 
@@ -121,8 +120,7 @@ VRAI = frozenset({"oui", "o", "vrai", "true", "1", "x", "yes"})
 FAUX = frozenset({"non", "n", "faux", "false", "0", "no"})
 
 
-class FichierIllisible(Exception):
-    """Le fichier ne peut pas être lu (format, encodage, classeur endommagé). Message en français."""
+FichierIllisible = tableur.FichierIllisible
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,53 +219,10 @@ def extension_de(nom_fichier: str) -> str:
     return ext
 
 
-def lire_fichier(contenu: bytes, extension: str) -> list[list[Any]]:
-    """Cellules de la première feuille (ou du CSV), ligne par ligne, en-tête compris."""
-    if extension == "csv":
-        return lire_csv(contenu)
-    if extension in ("xlsx", "xls", "ods"):
-        return lire_classeur(contenu, extension)
-    raise FichierIllisible(f"format de fichier « {extension} » non pris en charge.")
-
-
-def lire_csv(contenu: bytes) -> list[list[str]]:
-    """CSV en UTF-8 (avec ou sans BOM ; à défaut Windows-1252, l'encodage d'Excel en France),
-    séparateur « ; » ou « , » détecté sur la ligne d'en-tête."""
-    if b"\x00" in contenu[:4096]:
-        raise FichierIllisible("ce fichier n'est pas un CSV texte (enregistrez-le en « CSV UTF-8 »).")
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        texte = contenu.decode("cp1252", errors="replace")
-    premiere = texte.split("\n", 1)[0]
-    separateur = ";" if _hors_guillemets(premiere).count(";") >= _hors_guillemets(premiere).count(",") else ","
-    try:
-        return [ligne for ligne in csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)]
-    except csv.Error as e:
-        raise FichierIllisible(f"CSV mal formé ({e}).") from e
-
-
-def _hors_guillemets(ligne: str) -> str:
-    return re.sub(r'"[^"]*"', "", ligne)
-
-
-def lire_classeur(contenu: bytes, extension: str) -> list[list[Any]]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    signatures = {"xlsx": b"PK\x03\x04", "ods": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0"}
-    if not contenu.startswith(signatures[extension]):
-        raise FichierIllisible(f"le fichier n'est pas un classeur {extension.upper()} valide.")
-    try:
-        classeur = CalamineWorkbook.from_filelike(io.BytesIO(contenu))
-        if not classeur.sheet_names:
-            raise FichierIllisible("le classeur ne contient aucune feuille.")
-        return classeur.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except FichierIllisible:
-        raise
-    except (CalamineError, ValueError, OSError) as e:
-        raise FichierIllisible(f"le classeur ne peut pas être lu ({e}).") from e
-    except Exception as e:  # python_calamine lève aussi ses propres exceptions (ZipError, XmlError…)
-        raise FichierIllisible(f"le classeur ne peut pas être lu ({type(e).__name__}).") from e
+# Lecture mesurée (classeurs démesurés refusés avant d'être lus) : une seule, dans core.tableur.
+lire_fichier = tableur.lire_fichier
+lire_csv = tableur.lire_csv
+lire_classeur = tableur.lire_classeur
 
 
 # --- Analyse -------------------------------------------------------------------------------------
@@ -642,66 +597,31 @@ COLONNES_TEXTE_EXPORT = frozenset({"identifiant", "siret", "code_postal", "commu
 
 
 def valeur_export_texte(valeur: Any) -> str:
-    """Valeur d'une cellule dans le CSV : dates JJ/MM/AAAA, oui/non, vide pour None."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, datetime.date):
-        return date_fr(valeur)
-    return str(valeur)
+    """Valeur d'une cellule dans le CSV : dates JJ/MM/AAAA, oui/non, vide pour None, formules neutralisées."""
+    return tableur.texte_csv(valeur)
 
 
 def ecrire_csv(lignes: Iterable[Sequence[Any]]) -> bytes:
     """CSV pour Excel en français : séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF."""
-    tampon = io.StringIO(newline="")
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(COLONNES)
-    for ligne in lignes:
-        ecrivain.writerow([valeur_export_texte(v) for v in ligne])
-    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+    return tableur.ecrire_csv(COLONNES, lignes)
 
 
 def ecrire_xlsx(lignes: Iterable[Sequence[Any]], choix: Mapping[str, Sequence[tuple[str, str]]]) -> bytes:
     """Classeur : feuille « registre » (lue à l'import) et feuille « codes » (valeurs admises)."""
-    import xlsxwriter
-
-    tampon = io.BytesIO()
-    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
-    gras = classeur.add_format({"bold": True})
-    format_date = classeur.add_format({"num_format": "dd/mm/yyyy"})
-    feuille = classeur.add_worksheet("registre")
-    feuille.write_row(0, 0, COLONNES, gras)
-    feuille.freeze_panes(1, 1)
-    nb = 0
-    for i, ligne in enumerate(lignes, start=1):
-        nb = i
-        for j, (colonne, valeur) in enumerate(zip(COLONNES, ligne, strict=True)):
-            if valeur is None or valeur == "":
-                continue
-            if isinstance(valeur, bool):
-                feuille.write_string(i, j, "oui" if valeur else "non")
-            elif isinstance(valeur, datetime.date):
-                feuille.write_datetime(i, j, datetime.datetime.combine(valeur, datetime.time()), format_date)
-            elif isinstance(valeur, int) and colonne not in COLONNES_TEXTE_EXPORT:
-                feuille.write_number(i, j, valeur)
-            else:
-                feuille.write_string(i, j, str(valeur))
-    feuille.autofilter(0, 0, max(nb, 1), len(COLONNES) - 1)
-    feuille.set_column(0, len(COLONNES) - 1, 16)
-    feuille.set_column(COLONNES.index("nom"), COLONNES.index("nom"), 40)
-    codes = classeur.add_worksheet("codes")
-    codes.write_row(0, 0, ("colonne", "code", "libellé"), gras)
-    rang = 1
-    for colonne in COLONNES_CHOIX:
-        for code, libelle in choix.get(colonne, ()):
-            codes.write_row(rang, 0, (colonne, code, str(libelle)))
-            rang += 1
-    for colonne in COLONNES_OUI_NON:
-        codes.write_row(rang, 0, (colonne, "oui / non", ""))
-        rang += 1
-    codes.set_column(0, 0, 24)
-    codes.set_column(1, 1, 20)
-    codes.set_column(2, 2, 70)
-    classeur.close()
-    return tampon.getvalue()
+    codes = [(colonne, code, str(libelle)) for colonne in COLONNES_CHOIX for code, libelle in choix.get(colonne, ())]
+    codes += [(colonne, "oui / non", "") for colonne in COLONNES_OUI_NON]
+    return tableur.ecrire_xlsx(
+        [
+            tableur.Feuille(
+                "registre",
+                COLONNES,
+                lignes,
+                largeurs={COLONNES.index("nom"): 40},
+                colonnes_texte=frozenset(i for i, c in enumerate(COLONNES) if c in COLONNES_TEXTE_EXPORT),
+                figer_colonnes=1,
+            ),
+            tableur.Feuille(
+                "codes", ("colonne", "code", "libellé"), codes, largeurs={0: 24, 1: 20, 2: 70}, filtre=False
+            ),
+        ]
+    )

@@ -20,6 +20,32 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _second_facteur_verifie(request, monkeypatch):
+    """``client.force_login`` connecte la persona avec un second facteur vérifié (appareil TOTP confirmé,
+    comme après la saisie d'un code) : les pages restent testées telles que les voit une personne en
+    règle. Les tests du second facteur lui-même portent la marque ``sans_second_facteur``."""
+    if request.node.get_closest_marker("sans_second_facteur") or request.node.get_closest_marker("no_django_db"):
+        return
+    from django.test import Client
+
+    connecter = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        connecter(self, user, backend)
+        appareil = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if appareil is None:
+            appareil = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = appareil.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _journal_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

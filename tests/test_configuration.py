@@ -104,3 +104,28 @@ def test_production_static_files_are_collected_and_every_page_asset_resolves(tmp
     rendu = subprocess.run([sys.executable, "-c", script], cwd=RACINE, env=env, capture_output=True, text=True)
     assert rendu.returncode == 0, rendu.stderr[-2000:]
     assert rendu.stdout.strip() == "ok"
+
+
+def test_the_documented_production_variables_pass_check_deploy_without_warning():
+    """Les ``export`` du guide d'exploitation (docs/exploitation.md, « Installation ») suffisent à un
+    ``senacs check --deploy`` sans avertissement."""
+    import re
+    import secrets
+
+    guide = (RACINE / "docs" / "exploitation.md").read_text(encoding="utf-8")
+    installation = guide.split("## Installation", 1)[1].split("```", 2)[1]
+    variables = dict(re.findall(r"(?:export |\s)([A-Z_]+)=(\S+)", installation))
+    assert {"BEHIND_PROXY", "SENACS_EN_TETE_IP_CLIENT", "SECURE_HSTS_SECONDS"} <= variables.keys()
+    variables["SECRET_KEY"] = secrets.token_urlsafe(50)
+    environnement = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    environnement |= variables | {"SENACS_VAR_DIR": "/tmp/senacs-test-configuration"}
+    resultat = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy"],
+        cwd=RACINE,
+        env=environnement,
+        capture_output=True,
+        text=True,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert "WARNINGS" not in resultat.stderr + resultat.stdout
+    assert "System check identified no issues" in resultat.stdout

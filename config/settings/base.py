@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "senacs.territoires",
@@ -60,11 +63,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "senacs.comptes.middleware.PerimetreMiddleware",
+    "senacs.comptes.middleware.SecondFacteurMiddleware",
     "senacs.comptes.middleware.CharteMiddleware",
 ]
 
@@ -121,6 +126,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Liens d'invitation et de réinitialisation du mot de passe : usage unique, valables 3 jours.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+# Second facteur (TOTP et codes de secours, django-otp) : exigé pour les rôles qui ouvrent des réponses
+# brutes, le national et l'administration (core.capacites.exige_un_second_facteur).
+OTP_TOTP_ISSUER = "SENACS"
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "comptes:connexion"
@@ -128,7 +138,14 @@ LOGOUT_REDIRECT_URL = "comptes:connexion"
 # Protection contre la force brute (django-axes).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # heure
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Un compte est bloqué depuis une adresse : la paire (compte, adresse), pas l'adresse seule (tous les
+# comptes derrière une même adresse) ni le compte seul (qu'un tiers pourrait bloquer de partout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "senacs.comptes.adresse.adresse_client"
+# Derrière un frontal : l'en-tête qu'il pose (X-Forwarded-For, X-Real-IP) et le nombre de frontaux de
+# confiance. Vide : seule l'adresse de la connexion compte (un en-tête du client n'est jamais cru).
+SENACS_EN_TETE_IP_CLIENT = envstr("SENACS_EN_TETE_IP_CLIENT", "")
+SENACS_PROXYS_DE_CONFIANCE = envint("SENACS_PROXYS_DE_CONFIANCE", 1)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
@@ -159,6 +176,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
 

@@ -175,7 +175,16 @@ def _lire_classeur(chemin: Path):
     from pyxform.errors import PyXFormError
     from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+    from core import tableur
+
     suffixe = chemin.suffix.lower()
+    try:
+        # Mesuré avant d'être lu (classeur démesuré refusé), comme tout tableur déposé.
+        tableur.mesurer(chemin.read_bytes(), {".xls": "xls", ".ods": "ods"}.get(suffixe, "xlsx"))
+    except tableur.FichierIllisible as exc:
+        raise ErreurXLSForm([f"Le fichier « {chemin.name} » n'est pas un classeur lisible : {exc}"]) from exc
+    except OSError as exc:
+        raise ErreurXLSForm([f"Le fichier « {chemin.name} » ne peut pas être lu ({exc.strerror or exc})."]) from exc
     try:
         classeur = CalamineWorkbook.from_path(str(chemin))
         feuilles = {nom.strip().lower(): nom for nom in classeur.sheet_names}

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -7,6 +8,7 @@ from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
 
 class MandatInline(admin.TabularInline):
     model = Mandat
+    fk_name = "utilisateur"
     extra = 0
     fields = [
         "role",
@@ -19,8 +21,21 @@ class MandatInline(admin.TabularInline):
         "federation",
         "date_debut",
         "date_fin",
+        "accorde_par",
     ]
     raw_id_fields = ["structure"]
+    readonly_fields = ["accorde_par"]
+
+    # Personne ne s'accorde un mandat à soi-même (ni ne modifie les siens) : les mandats de son propre
+    # compte sont en lecture seule dans l'administration.
+    def has_add_permission(self, request, obj=None):
+        return obj is None or obj.pk != request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.pk != request.user.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.pk != request.user.pk
 
 
 class CreationForm(AdminUserCreationForm):
@@ -77,9 +92,46 @@ class UtilisateurAdmin(UserAdmin):
             utilisateur.save(update_fields=["is_active"])
             auditer("compte.desactiver", par=request.user, origine=Origine.ADMIN, objet=utilisateur.email)
 
+    def save_formset(self, request, form, formset, change):
+        for mandat in formset.save(commit=False):
+            if mandat.pk is None:
+                mandat.accorde_par = request.user
+            mandat.save()
+        for mandat in formset.deleted_objects:
+            mandat.delete()
+
+
+class MandatForm(forms.ModelForm):
+    class Meta:
+        model = Mandat
+        fields = [  # noqa: RUF012
+            "utilisateur",
+            "role",
+            "niveau",
+            "region",
+            "departement",
+            "structure",
+            "organisme",
+            "caf",
+            "federation",
+            "date_debut",
+            "date_fin",
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        utilisateur = donnees.get("utilisateur")
+        if utilisateur is not None and utilisateur.pk == self.demandeur.pk:
+            raise forms.ValidationError(
+                "Personne ne s'accorde un mandat à soi-même : un autre membre de l'instance mandante doit le faire."
+            )
+        return donnees
+
 
 @admin.register(Mandat)
 class MandatAdmin(admin.ModelAdmin):
+    form = MandatForm
+    readonly_fields = ["accorde_par", "cree_le"]
     list_display = [
         "utilisateur",
         "role",
@@ -95,6 +147,21 @@ class MandatAdmin(admin.ModelAdmin):
     search_fields = ["utilisateur__email", "utilisateur__nom"]
     raw_id_fields = ["utilisateur", "structure"]
     list_select_related = ["utilisateur", "region", "departement", "structure"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        classe = super().get_form(request, obj, change=change, **kwargs)
+        return type(classe.__name__, (classe,), {"demandeur": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.utilisateur_id != request.user.pk)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.utilisateur_id != request.user.pk)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.accorde_par = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AcceptationCharte)

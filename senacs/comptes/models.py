@@ -73,6 +73,9 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
 class MandatQuerySet(models.QuerySet):
     def valides(self, jour: datetime.date):
+        return self.en_cours(jour).filter(en_attente=False)
+
+    def en_cours(self, jour: datetime.date):
         return self.filter(date_debut__lte=jour).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=jour))
 
 
@@ -111,6 +114,24 @@ class Mandat(models.Model):
     date_debut = models.DateField("début de validité")
     date_fin = models.DateField("fin de validité", null=True, blank=True, help_text="Vide : jusqu'à révocation.")
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    accorde_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accordé par",
+        help_text="Personne qui a accordé le mandat (vide : commande d'exploitation ou reprise).",
+    )
+    # Séparation des tâches : un mandat qui ouvre les réponses d'autres structures (correspondant,
+    # préparateur) accordé dans l'application attend l'approbation d'une seconde personne.
+    en_attente = models.BooleanField(
+        "en attente d'approbation", default=False, help_text="N'ouvre rien tant qu'une seconde personne ne l'approuve."
+    )
+    approuve_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="approuvé par"
+    )
+    rappel_envoye_le = models.DateField("rappel de fin envoyé le", null=True, blank=True)
 
     objects = MandatQuerySet.as_manager()
 
@@ -137,6 +158,14 @@ class Mandat(models.Model):
         return f"{self.utilisateur} — {self.get_role_display()} — {self.territoire_libelle}"
 
     @property
+    def description(self) -> str:
+        """« mandat n° 12 du 01/01/2025 au 31/12/2026, accordé par Jeanne Martin » (pour le journal)."""
+        debut = self.date_debut.strftime("%d/%m/%Y")
+        fin = f" au {self.date_fin.strftime('%d/%m/%Y')}" if self.date_fin else ""
+        par = self.accorde_par.nom_complet or self.accorde_par.email if self.accorde_par_id else ""
+        return f"mandat n° {self.pk} du {debut}{fin}" + (f", accordé par {par}" if par else "")
+
+    @property
     def code_territoire(self) -> str:
         if self.niveau == Niveau.NATION:
             return "FR"
@@ -157,7 +186,7 @@ class Mandat(models.Model):
         return str(self.structure)
 
     def est_valide(self, jour: datetime.date) -> bool:
-        return self.date_debut <= jour and (self.date_fin is None or jour <= self.date_fin)
+        return not self.en_attente and self.date_debut <= jour and (self.date_fin is None or jour <= self.date_fin)
 
     def clean(self):
         erreurs = {}

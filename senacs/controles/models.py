@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core import capacites
 from core.perimetre import Perimetre
 
 
@@ -38,8 +39,9 @@ class Source(models.TextChoices):
 
 def departements_controle(perimetre: Perimetre) -> frozenset[str]:
     """Départements où l'utilisateur contrôle : il en suit la collecte et en voit les réponses brutes
-    (les correspondants). Le national suit tout mais ne voit aucune réponse brute : ensemble vide."""
-    return perimetre.departements_suivi & perimetre.departements_donnees
+    (les correspondants). Le national suit tout mais ne voit aucune réponse brute : ensemble vide, même
+    s'il est aussi préparateur d'un département (voir ``core.capacites``)."""
+    return capacites.departements_controle(perimetre)
 
 
 def _portee(perimetre: Perimetre, chemin: str) -> Q | None:

@@ -13,7 +13,9 @@ from django.utils import timezone
 from core.demo.comptes import DESCRIPTIONS, DOMAINE_COMPTES
 from core.roles import LIBELLES_ROLES, Role
 from senacs.campagnes.models import Campagne, ChangementPhase, ProrogationSaisie
+from senacs.comptes.middleware import second_facteur_exige
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
+from senacs.comptes.selectors import perimetre_de
 from senacs.demo.models import ChargementDemo
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie
 from senacs.structures.models import Agrement, Gestionnaire, Structure
@@ -220,6 +222,7 @@ class CompteAffiche:
     role: str
     territoire: str
     description: str
+    second_facteur: bool = False  # exigé à la connexion (réponses brutes d'autres structures, national, admin)
 
 
 def comptes_demo(jour: datetime.date | None = None) -> list[CompteAffiche]:
@@ -247,6 +250,7 @@ def comptes_demo(jour: datetime.date | None = None) -> list[CompteAffiche]:
                 role=LIBELLES_ROLES[Role(m.role)] + (" — mandat expiré" if expire else ""),
                 territoire=territoire,
                 description=DESCRIPTIONS["expire" if expire else m.role],
+                second_facteur=second_facteur_exige(u, perimetre_de(u, jour)),
             )
         )
     return comptes

@@ -44,6 +44,15 @@ class AccesDonnees(models.Model):
         "campagnes.Campagne", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     detail = models.CharField("détail", max_length=250, blank=True)
+    mandat = models.ForeignKey(
+        "comptes.Mandat", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="mandat"
+    )
+    mandat_detail = models.CharField(
+        "mandat qui a ouvert l'accès",
+        max_length=250,
+        blank=True,
+        help_text="Numéro, dates et personne qui l'a accordé, figés au moment de l'accès.",
+    )
     nombre_structures = models.PositiveIntegerField("nombre de structures", default=0)
 
     objects = AccesDonneesQuerySet.as_manager()

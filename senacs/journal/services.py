@@ -8,7 +8,8 @@ Exemple, dans la vue qui affiche les réponses d'une structure ::
   commande d'exploitation (l'opérateur système est alors noté dans ``detail``) ;
 - ``structures`` : structures (objets ou identifiants en base) dont les réponses sont vues ;
 - le rôle et l'organisme notés sont ceux du mandat valide qui ouvre l'accès à ces structures
-  (préparateur pour un export de territoire, sinon correspondant, puis préparateur) ;
+  (préparateur pour un export de territoire, sinon correspondant, puis préparateur) ; le mandat
+  lui-même est noté (numéro, dates, personne qui l'a accordé), figé au moment de l'accès ;
 - une structure qui consulte ses propres réponses n'est pas journalisée (ce n'est pas un accès d'un
   tiers) ; rien d'autre n'est exclu : un administrateur est journalisé comme tout le monde.
 
@@ -60,16 +61,17 @@ def _organisme(mandat: Mandat) -> str:
     return libelle
 
 
-def _titre(utilisateur, pks: set[int], departements: set[str], nature: str) -> tuple[str, str, bool]:
-    """(rôle, organisme, accès à ses propres réponses) d'après les mandats valides aujourd'hui."""
+def _titre(utilisateur, pks: set[int], departements: set[str], nature: str) -> tuple[str, str, bool, Mandat | None]:
+    """(rôle, organisme, accès à ses propres réponses, mandat qui ouvre l'accès) d'après les mandats
+    valides aujourd'hui."""
     mandats = list(
         Mandat.objects.valides(timezone.localdate())
         .filter(utilisateur=utilisateur)
-        .select_related("caf", "federation")
+        .select_related("caf", "federation", "accorde_par")
     )
     propres = {m.structure_id for m in mandats if m.role == Role.STRUCTURE and m.niveau == Niveau.STRUCTURE}
     if pks and pks <= propres:
-        return LIBELLES_ROLES[Role.STRUCTURE], "La structure elle-même", True
+        return LIBELLES_ROLES[Role.STRUCTURE], "La structure elle-même", True, None
     ordre = (
         (Role.PREPARATEUR, Role.CORRESPONDANT)
         if nature == Nature.EXPORT_BRUT
@@ -78,13 +80,13 @@ def _titre(utilisateur, pks: set[int], departements: set[str], nature: str) -> t
     for role in ordre:
         for m in mandats:
             if m.role == role and departements <= departements_couverts(Niveau(m.niveau), m.code_territoire):
-                return f"{LIBELLES_ROLES[role]} ({m.territoire_libelle})", _organisme(m), False
+                return f"{LIBELLES_ROLES[role]} ({m.territoire_libelle})", _organisme(m), False, m
     if mandats:
         m = mandats[0]
-        return f"{LIBELLES_ROLES.get(Role(m.role), m.role)} ({m.territoire_libelle})", _organisme(m), False
+        return f"{LIBELLES_ROLES.get(Role(m.role), m.role)} ({m.territoire_libelle})", _organisme(m), False, m
     if getattr(utilisateur, "is_staff", False):
-        return LIBELLES_ROLES[Role.ADMIN], "", False
-    return "Sans mandat en cours", "", False
+        return LIBELLES_ROLES[Role.ADMIN], "", False, None
+    return "Sans mandat en cours", "", False, None
 
 
 def journaliser_acces(
@@ -103,10 +105,11 @@ def journaliser_acces(
         return None
     utilisateur = _utilisateur(request_or_user)
     departements = set(Structure.objects.filter(pk__in=pks).values_list("departement_id", flat=True).distinct())
+    mandat = None
     if utilisateur is None:
         qui, role, organisme = "Commande d'exploitation", ROLE_OPERATEUR, ""
     else:
-        role, organisme, propre = _titre(utilisateur, pks, departements, nature)
+        role, organisme, propre, mandat = _titre(utilisateur, pks, departements, nature)
         if propre:
             return None
         nom = utilisateur.nom_complet
@@ -120,6 +123,8 @@ def journaliser_acces(
             nature=nature,
             campagne=campagne,
             detail=detail[:250],
+            mandat=mandat,
+            mandat_detail=(mandat.description if mandat else "")[:250],
             nombre_structures=len(pks),
         )
         StructureConsultee.objects.bulk_create(

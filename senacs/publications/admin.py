@@ -24,11 +24,16 @@ class PlaquetteAdmin(admin.ModelAdmin):
     readonly_fields = ["fichier_pdf", "fichier_html", "empreinte_pdf", "empreinte_html", "taille_pdf", "publiee_le"]
     inlines = [TransitionInline]
 
+    # Lecture seule : le statut (brouillon → soumise → approuvée → publiée), l'embargo et les textes ne
+    # changent que par le circuit de l'application (approbation du COPIL, publication journalisée).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
-        """Une plaquette publiée (et ses approbations) ne se supprime jamais."""
-        if obj is not None and obj.statut == Statut.PUBLIEE:
-            return False
-        return super().has_delete_permission(request, obj)
+        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

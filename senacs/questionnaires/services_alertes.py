@@ -39,7 +39,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.perimetre import Perimetre, departements_couverts
+from core import capacites
+from core.perimetre import Perimetre
 from core.roles import Niveau, Organisme, Role
 from core.territoires import departements_par_code
 from senacs.campagnes.models import Campagne, Phase
@@ -62,10 +63,7 @@ journal = logging.getLogger(__name__)
 
 def departements_correspondant(perimetre: Perimetre) -> frozenset[str]:
     """Départements couverts par les mandats de correspondant (Caf ou fédération) du périmètre."""
-    codes: set[str] = set()
-    for mandat in perimetre.territoires_du_role(Role.CORRESPONDANT):
-        codes |= departements_couverts(mandat.niveau, mandat.code)
-    return frozenset(codes)
+    return capacites.departements_correspondant(perimetre)
 
 
 def _mandats_valides():
@@ -221,7 +219,7 @@ def cote_national(perimetre: Perimetre, alerte: AlerteComprehension) -> bool:
 
 
 def peut_signaler(perimetre: Perimetre) -> bool:
-    return bool(perimetre.structures_propres)
+    return capacites.signaler_une_question(perimetre)
 
 
 def _texte(texte: str, quoi: str = "Le message") -> str:

@@ -21,8 +21,6 @@ est créée (brouillon) si elle n'existait pas. ``reponses_exporter`` écrit le 
 réimporter ne change rien.
 """
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +36,7 @@ from core.questionnaire.evaluation import anomalies, plan
 from core.questionnaire.modele import TYPES_NOMBRE, Question
 from core.questionnaire.modele import Questionnaire as ModeleQuestionnaire
 from core.registre import Erreur, FichierIllisible, texte_cellule
+from core.tableur import Feuille, ecrire_csv, ecrire_xlsx
 from core.territoires import departements_par_code
 from senacs.campagnes.models import Campagne, Phase
 from senacs.questionnaires.importation import questionnaire_de_campagne
@@ -556,12 +555,7 @@ def reponses_exporter(*, campagne: Campagne, departements: frozenset[str] | None
         for r in reponses_a_exporter(campagne=campagne, departements=departements)
     ]
     if format == "csv":
-        tampon = io.StringIO(newline="")
-        ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-        ecrivain.writerow(entete)
-        for ligne in lignes:
-            ecrivain.writerow(["" if v is None else v for v in ligne])
-        return ("\ufeff" + tampon.getvalue()).encode("utf-8"), len(lignes)
+        return ecrire_csv(entete, lignes), len(lignes)
     if format != "xlsx":
         raise ValueError("Format d'export inconnu : xlsx ou csv.")
     return _xlsx(entete, lignes, modele, questions), len(lignes)
@@ -585,26 +579,8 @@ def reponses_modele(*, campagne: Campagne, departements: frozenset[str]) -> byte
 
 
 def _xlsx(entete, lignes, modele: ModeleQuestionnaire, questions: list[Question]) -> bytes:
-    import xlsxwriter
-
-    tampon = io.BytesIO()
-    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
-    gras = classeur.add_format({"bold": True})
-    feuille = classeur.add_worksheet("reponses")
-    feuille.write_row(0, 0, entete, gras)
-    feuille.freeze_panes(1, 1)
-    for i, ligne in enumerate(lignes, start=1):
-        for j, valeur in enumerate(ligne):
-            if valeur is None:
-                continue
-            if isinstance(valeur, int | float) and not isinstance(valeur, bool):
-                feuille.write_number(i, j, valeur)
-            else:
-                feuille.write_string(i, j, str(valeur))
-    feuille.set_column(0, 0, 14)
-    aide = classeur.add_worksheet("questions")
-    aide.write_row(0, 0, ("code", "libellé", "type", "unité", "valeurs admises"), gras)
-    for i, q in enumerate(questions, start=1):
+    aide = []
+    for q in questions:
         if q.liste:
             admises = " ; ".join(f"{c.code} = {c.libelle}" for c in modele.choix(q.code))
         elif q.type == "oui_non":
@@ -613,8 +589,17 @@ def _xlsx(entete, lignes, modele: ModeleQuestionnaire, questions: list[Question]
             admises = "JJ/MM/AAAA"
         else:
             admises = ""
-        aide.write_row(i, 0, (q.code, q.libelle, q.type, q.unite or "", admises))
-    aide.set_column(1, 1, 60)
-    aide.set_column(4, 4, 60)
-    classeur.close()
-    return tampon.getvalue()
+        aide.append((q.code, q.libelle, q.type, q.unite or "", admises))
+    return ecrire_xlsx(
+        [
+            Feuille("reponses", entete, lignes, largeurs={0: 14}, largeur=9, figer_colonnes=1, filtre=False),
+            Feuille(
+                "questions",
+                ("code", "libellé", "type", "unité", "valeurs admises"),
+                aide,
+                largeurs={1: 60, 4: 60},
+                largeur=9,
+                filtre=False,
+            ),
+        ]
+    )

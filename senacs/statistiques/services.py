@@ -14,7 +14,6 @@
   d'un territoire, pour le préparateur ; journalisé).
 """
 
-import csv
 import hashlib
 import io
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 
+from core import tableur
 from core.secret import Politique, RapportAudit, auditer, proteger
 from core.stats import (
     COLONNES_OUVERTES,
@@ -425,9 +425,7 @@ def texte_brut(nature: str | None, valeur: Any) -> str:
 
 
 def _ecrire_csv(flux: IO[str], colonnes: list[str], lignes: list[list[str]]) -> None:
-    ecrivain = csv.writer(flux, delimiter=",", lineterminator="\n")
-    ecrivain.writerow(colonnes)
-    ecrivain.writerows(lignes)
+    tableur.ecrire_csv(colonnes, lignes, separateur=",", fin_ligne="\n", flux=flux)
 
 
 @dataclass

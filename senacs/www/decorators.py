@@ -2,8 +2,11 @@
 
 Une porte se lit d'un coup d'œil au-dessus de la vue ::
 
-    @perimetre_requis(lambda p: p.departements_suivi)
+    @perimetre_requis(capacites.suivre_la_collecte)
     def suivi(request): ...
+
+Les conditions sont les capacités nommées de ``core.capacites`` (une fonction chacune), jamais une
+condition écrite dans la vue.
 
 Un utilisateur anonyme est renvoyé vers la connexion ; un utilisateur connecté dont le périmètre ne
 passe pas le test reçoit la page 403 en français (``senacs.www.erreurs.acces_refuse``). Pour un objet
@@ -17,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
+from core import capacites
 from core.perimetre import Perimetre
 
 METHODES_SURES = ("GET", "HEAD", "OPTIONS")
@@ -32,12 +36,14 @@ def perimetre_requis(test: Callable[[Perimetre], object]):
                 raise PermissionDenied("Vos mandats ne vous donnent pas accès à cette page.")
             return vue(request, *args, **kwargs)
 
-        return login_required(enveloppe)
+        porte = login_required(enveloppe)
+        porte.capacite = test  # lue par le test qui parcourt toutes les adresses (tests/www/test_acces.py)
+        return porte
 
     return decorateur
 
 
-mandat_requis = perimetre_requis(lambda p: not p.est_vide)
+mandat_requis = perimetre_requis(capacites.avoir_un_mandat)
 """Au moins un mandat en cours (sinon 403)."""
 
 

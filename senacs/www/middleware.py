@@ -14,4 +14,10 @@ class EntetesSecuriteMiddleware:
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", self.CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Pages d'un utilisateur connecté (réponses brutes, listes nominatives) et fichiers téléchargés :
+        # jamais gardés par le navigateur ni par un cache intermédiaire.
+        utilisateur = getattr(request, "user", None)
+        connecte = utilisateur is not None and utilisateur.is_authenticated
+        if connecte or response.get("Content-Disposition", "").startswith("attachment"):
+            response["Cache-Control"] = "no-store, private"
         return response

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.demo import MOT_DE_PASSE_DEMO
 from senacs.demo.selectors import comptes_demo
@@ -25,12 +27,24 @@ def demo_chargee(db):
 def test_every_printed_account_logs_in_accepts_the_charter_and_lands_on_its_home_page(demo_chargee):
     comptes = comptes_demo()
     assert len(comptes) == 20
+    exigeants = {c.email.split("@")[0] for c in comptes if c.second_facteur}
+    assert {"national", "correspondant.caf.69", "preparateur.69"} <= exigeants
+    assert not any(e.startswith(("structure.", "copil.", "invite.")) for e in exigeants)
     for compte in comptes:
         client = Client()
         reponse = client.post("/connexion/", {"username": compte.email, "password": MOT_DE_PASSE_DEMO})
         assert reponse.status_code == 302, compte.email
 
         reponse = client.get("/", follow=True)
+        if compte.second_facteur:
+            # Réponses brutes d'autres structures, national ou administration : inscription du second
+            # facteur d'abord (QR code, code de l'application), puis la charte.
+            assert reponse.redirect_chain[-1][0].startswith("/second-facteur/inscription/"), compte.email
+            appareil = TOTPDevice.objects.get(user__email=compte.email, confirmed=False)
+            code = f"{totp(appareil.bin_key, step=appareil.step, t0=appareil.t0, digits=appareil.digits):06d}"
+            reponse = client.post("/second-facteur/inscription/", {"code": code})
+            assert "Le second facteur est activé." in reponse.content.decode(), compte.email
+            reponse = client.get("/", follow=True)
         assert reponse.redirect_chain[-1][0].startswith("/charte/"), compte.email
         assert "Charte d'utilisation des données SENACS" in reponse.content.decode()
 

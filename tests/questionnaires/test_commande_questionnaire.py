@@ -10,6 +10,7 @@ from django.core.management import CommandError, ManagementUtility, call_command
 from core.questionnaire.definition import charger, vers_dict
 from senacs.campagnes.models import Campagne, Phase
 from senacs.questionnaires.models import Questionnaire
+from tests import bombes
 from tests.core.test_xlsform import SETTINGS, ecrire_classeur
 from tests.factories import CampagneFactory
 
@@ -208,3 +209,11 @@ def test_the_dry_run_of_the_2026_export_lists_its_rules_and_choice_lists(tmp_pat
     assert "  - R01 (bloquant) : ${E02} <= ${E01}" in sortie.splitlines()
     assert "      E13 — " in sortie and "affichée si ${E12} = true()" in sortie
     assert "  - modes_gestion : associatif (Associatif)" in sortie
+@pytest.mark.parametrize("nom", sorted(bombes.BOMBES))
+def test_a_spreadsheet_bomb_is_refused_without_effect(tmp_path, nom):
+    fabrique, extension = bombes.BOMBES[nom]
+    chemin = tmp_path / f"questionnaire.{extension}"
+    chemin.write_bytes(fabrique())
+    with pytest.raises(CommandError, match=r"n'est pas un classeur lisible : la feuille « "):
+        lancer("import", str(chemin), "--campagne", "2031")
+    assert not Campagne.objects.filter(annee=2031).exists()

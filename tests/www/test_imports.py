@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from senacs.campagnes.models import Phase
 from senacs.reponses.models import Reponse, RevueSaisie
+from tests import bombes
 from tests.factories import CampagneFactory
 from tests.reponses.test_importation import ENTETE, csv_, ligne_69, xlsx
 
@@ -122,3 +123,14 @@ def test_a_correspondent_downloads_a_blank_template_of_its_perimeter(
     assert [ligne[0] for ligne in feuille[1:]] == [structure_69.identifiant]
     assert all(cellule == "" for cellule in feuille[1][1:])
     assert client.get(reverse("imports:modele", args=[2031])).status_code == 404
+
+
+@pytest.mark.parametrize("nom", sorted(bombes.BOMBES))
+def test_a_spreadsheet_bomb_is_refused_in_french_before_being_read(client, correspondant_69, campagne, nom):
+    fabrique, extension = bombes.BOMBES[nom]
+    client.force_login(correspondant_69)
+    reponse = deposer(client, fabrique(), nom=f"reponses.{extension}")
+    assert reponse.status_code == 200
+    (erreur,) = [str(e) for e in reponse.context["rapport"].erreurs]
+    assert erreur.startswith("Fichier : la feuille « ")
+    assert not Reponse.objects.exists()

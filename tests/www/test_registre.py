@@ -6,7 +6,8 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from senacs.structures.models import Structure
-from tests.factories import MandatFactory
+from tests import bombes
+from tests.factories import MandatFactory, StructureFactory
 from tests.structures.test_importation import fichier_csv, fichier_xlsx, ligne, ligne_01
 
 # Marque explicite (et pas seulement celle qu'ajoute tests/conftest.py) : pytest-django ordonne les
@@ -210,3 +211,31 @@ def test_the_page_links_to_the_export_of_the_perimeter(client, correspondant_69)
     assert reverse("registre:exporter", args=["xlsx"]) in page
     assert reverse("registre:exporter", args=["csv"]) in page
     assert "Votre périmètre : le département 69 (Rhône)." in page
+
+
+# --- Durcissement (issue 12) ---
+
+
+@pytest.mark.parametrize("nom", sorted(bombes.BOMBES))
+def test_a_spreadsheet_bomb_is_refused_in_french_before_being_read(client, correspondant_69, nom):
+    fabrique, extension = bombes.BOMBES[nom]
+    client.force_login(correspondant_69)
+    reponse = deposer(client, fabrique(), nom=f"registre.{extension}")
+    assert reponse.status_code == 200
+    (erreur,) = [str(e) for e in reponse.context["rapport"].erreurs]
+    assert erreur.startswith("Fichier : la feuille « ")
+    assert "limite" in erreur or "couvre plus de" in erreur
+    assert not Structure.objects.exists()
+
+
+def test_the_register_csv_export_neutralises_formulas_and_round_trips(client, national):
+    StructureFactory(nom="=1+1 centre", adresse="@SUM(A1)")
+    client.force_login(national)
+    contenu = client.get(reverse("registre:exporter", args=["csv"])).content
+    texte = contenu.decode("utf-8-sig")
+    assert ";'=1+1 centre;" in texte and "'@SUM(A1)" in texte
+    assert ";=1+1" not in texte
+    # Réimporté tel quel : rien ne change (l'apostrophe ajoutée est retirée à la lecture).
+    reponse = deposer(client, contenu, nom="registre.csv")
+    assert reponse.context["rapport"].erreurs == []
+    assert reponse.context["rapport"].modifications == [] and len(reponse.context["rapport"].inchangees) == 1

@@ -179,3 +179,31 @@ def test_the_forms_of_a_disputed_answer_have_distinct_field_ids(client, usager_s
     identifiants = re.findall(r'\bid="([^"]+)"', page)
     assert len(identifiants) == len(set(identifiants))
     assert 'for="id_message_message"' in page and 'for="id_correction_message"' in page
+
+
+# --- Journal (issue 12) : toute valeur brute affichée à un tiers est journalisée ---
+
+
+def test_every_page_that_shows_values_entered_on_behalf_is_logged_for_third_parties(
+    client, usager_structure_69, correspondant_69, revues, structure_69
+):
+    from senacs.journal.models import AccesDonnees, Nature
+
+    client.force_login(usager_structure_69)  # la structure elle-même : pas un accès de tiers
+    client.get(reverse("revue:structure", args=[structure_69.pk]))
+    client.get(reverse("revue:detail", args=[revues["F04"].pk]))
+    assert not AccesDonnees.objects.exists()
+
+    client.force_login(correspondant_69)
+    for url in (
+        reverse("revue:index") + "?campagne=2026",
+        reverse("revue:structure", args=[structure_69.pk]) + "?campagne=2026",
+        reverse("revue:detail", args=[revues["F04"].pk]),
+    ):
+        avant = AccesDonnees.objects.count()
+        page = client.get(url).content.decode()
+        assert "450\u00a0000\u00a0€" in page, url
+        assert AccesDonnees.objects.count() == avant + 1, url
+        acces = AccesDonnees.objects.order_by("-pk").first()
+        assert acces.utilisateur == correspondant_69 and acces.nature == Nature.SAISIE
+        assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [structure_69.pk]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import campagne_courante
 from senacs.questionnaires.importation import questionnaire_de_campagne
@@ -42,7 +43,6 @@ from senacs.questionnaires.services_alertes import (
     faq_par_question,
     faq_pour_question,
     faq_publier,
-    peut_signaler,
 )
 from senacs.structures.models import Structure
 from senacs.www.alertes.forms import (
@@ -71,11 +71,7 @@ FILTRES_TERRITOIRE = {
 }
 
 
-def _a_acces(perimetre) -> bool:
-    return bool(perimetre.structures_propres or departements_correspondant(perimetre) or perimetre.est_national)
-
-
-acces_alertes = perimetre_requis(_a_acces)
+acces_alertes = perimetre_requis(capacites.traiter_les_alertes)
 
 
 def _campagne(valeur: str) -> Campagne | None:
@@ -91,7 +87,7 @@ def _question(campagne, code):
     return modele, modele.question(code), modele.section_de(code)
 
 
-@perimetre_requis(peut_signaler)
+@perimetre_requis(capacites.signaler_une_question)
 @require_http_methods(["GET", "POST"])
 @lecture_seule
 def signaler(request):
@@ -318,7 +314,7 @@ def faq(request):
         ordre = {c: i for i, c in enumerate(modele.codes())}
         groupes.sort(key=lambda g: (ordre.get(g["code"], len(ordre)), g["code"]))
     lien_signaler = None
-    if peut_signaler(request.perimetre) and campagne is not None:
+    if capacites.signaler_une_question(request.perimetre) and campagne is not None:
         lien_signaler = f"{reverse('alertes:signaler')}?{urlencode({'campagne': campagne.annee})}"
     return render(
         request, "alertes/faq.html", {"groupes": groupes, "campagne": campagne, "lien_signaler": lien_signaler}

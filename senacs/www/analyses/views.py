@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from core.analyses.modele import DIMENSIONS, MARGE, DefinitionAnalyse
 from core.formats import formater_nombre
 from core.graphiques import svg_accessible
-from core.roles import Role
 from senacs.analyses import services
 from senacs.analyses.models import Analyse
 from senacs.copil.models import Copil, Designation, MembreCopil, PartageDocument, StatutDesignation
@@ -36,14 +36,6 @@ from senacs.www.statistiques.views import campagnes_diffusees
 
 FORMATS_EXPORT = ("xlsx", "csv")
 DIMENSIONS_FILTRABLES = [code for code in DIMENSIONS if code != "territoire"]
-
-
-def _analyse_possible(perimetre) -> bool:
-    return bool(perimetre.territoires_agregats)
-
-
-def _analyses_ouvertes(perimetre) -> bool:
-    return bool(perimetre.territoires_agregats) or perimetre.a_role(Role.INVITE)
 
 
 # --------------------------------------------------------------------------- formulaire
@@ -285,7 +277,7 @@ def departements_filtrables(territoire: str) -> list[tuple[str, str]]:
     return [(d, Territoire("departement", d).libelle) for d in sorted(t.departements())]
 
 
-@perimetre_requis(_analyse_possible)
+@perimetre_requis(capacites.voir_des_agregats)
 def constructeur(request):
     options = _options(request)
     contexte = {**options, "formulaire": None, "resultat": None}
@@ -316,7 +308,7 @@ def _reponse_export(resultat, format_: str) -> HttpResponse:
     return reponse
 
 
-@perimetre_requis(_analyse_possible)
+@perimetre_requis(capacites.voir_des_agregats)
 def exporter(request, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -334,7 +326,7 @@ def exporter(request, format_: str):
     return _reponse_export(resultat, format_)
 
 
-@perimetre_requis(_analyse_possible)
+@perimetre_requis(capacites.voir_des_agregats)
 @require_POST
 def enregistrer(request):
     nom = request.POST.get("nom", "").strip()
@@ -404,7 +396,7 @@ def _partagees_invites(copils: list[int]) -> set[int]:
     return {int(r) for r in refs if r.isdigit()}
 
 
-@perimetre_requis(_analyses_ouvertes)
+@perimetre_requis(capacites.ouvrir_les_analyses)
 def liste(request):
     visibles = list(services.analyses_visibles(request.user, request.perimetre))
     animes = {c.pk for c in copils_animes(request.user)}
@@ -420,7 +412,7 @@ def liste(request):
             "partagees_copil": copil,
             "partagees_invites": invites,
             "avec_invites": avec_invites,
-            "peut_construire": _analyse_possible(request.perimetre),
+            "peut_construire": capacites.voir_des_agregats(request.perimetre),
         },
     )
 
@@ -437,7 +429,7 @@ def _ouvrir(request, analyse: Analyse):
         raise Http404("Analyse introuvable.") from exc
 
 
-@perimetre_requis(_analyses_ouvertes)
+@perimetre_requis(capacites.ouvrir_les_analyses)
 def detail(request, pk: int):
     analyse = _analyse_visible(request, pk)
     erreur = None
@@ -454,13 +446,13 @@ def detail(request, pk: int):
             "erreur": erreur,
             "peut_partager": bool(analyse.copil_id and analyse.copil_id in animes),
             "partagee_invites": analyse.pk in _partagees_invites([analyse.copil_id] if analyse.copil_id else []),
-            "parametres": _parametres_enregistree(analyse) if _analyse_possible(request.perimetre) else "",
+            "parametres": _parametres_enregistree(analyse) if capacites.voir_des_agregats(request.perimetre) else "",
         }
     )
     return render(request, "analyses/detail.html", contexte, status=400 if erreur else 200)
 
 
-@perimetre_requis(_analyses_ouvertes)
+@perimetre_requis(capacites.ouvrir_les_analyses)
 def exporter_enregistree(request, pk: int, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -473,7 +465,7 @@ def exporter_enregistree(request, pk: int, format_: str):
     return _reponse_export(resultat, format_)
 
 
-@perimetre_requis(_analyse_possible)
+@perimetre_requis(capacites.voir_des_agregats)
 @require_POST
 def partager(request, pk: int):
     analyse = _analyse_visible(request, pk)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne, Phase
 from senacs.campagnes.selectors import (
     CHAMPS_ETATS,
@@ -29,10 +30,6 @@ from senacs.www.campagnes.forms import AVANCER, RECULER, ChangementPhaseForm, Fi
 from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
 
 PAR_PAGE = 50
-
-
-def _peut_proroger(perimetre) -> bool:
-    return bool(perimetre.departements_suivi)
 
 
 @mandat_requis
@@ -88,7 +85,7 @@ def _rendre_detail(request, campagne, *, form_phase=None, form_prorogation=None,
         suivante, precedente = campagne.phase_suivante(), campagne.phase_precedente()
         contexte["libelle_phase_suivante"] = Phase(suivante).label if suivante else ""
         contexte["libelle_phase_precedente"] = Phase(precedente).label if precedente else ""
-    if form_prorogation is not None or (_peut_proroger(perimetre) and campagne.phase in PHASES_PROROGEABLES):
+    if form_prorogation is not None or (capacites.proroger(perimetre) and campagne.phase in PHASES_PROROGEABLES):
         contexte["form_prorogation"] = form_prorogation or ProrogationForm(
             campagne=campagne, departements=perimetre.departements_suivi, auto_id="prorogation_%s"
         )
@@ -106,7 +103,7 @@ def detail(request, annee: int):
 
 
 @require_POST
-@perimetre_requis(lambda p: p.est_national)
+@perimetre_requis(capacites.piloter_au_national)
 @lecture_seule
 def changer_phase(request, annee: int):
     campagne = _campagne(annee)
@@ -134,7 +131,7 @@ def changer_phase(request, annee: int):
 
 
 @require_POST
-@perimetre_requis(_peut_proroger)
+@perimetre_requis(capacites.proroger)
 @lecture_seule
 def proroger(request, annee: int):
     campagne = _campagne(annee)
@@ -177,7 +174,7 @@ class PaginateurCompte(Paginator):
         return self._nombre
 
 
-@perimetre_requis(lambda p: p.departements_suivi)
+@perimetre_requis(capacites.suivre_la_collecte)
 @lecture_seule
 def suivi(request):
     perimetre = request.perimetre

@@ -10,11 +10,8 @@ Portée (un seul mécanisme, ``visibles_par`` et ``departements_controle``) :
 - hors périmètre : 404 (on ne révèle pas l'existence d'un objet), rôle insuffisant : 403.
 """
 
-import csv
-import io
 from urllib.parse import urlencode
 
-import xlsxwriter
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
@@ -24,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import capacites, tableur
 from core.formats import formater_date, formater_nombre
 from core.questionnaire.saisie import formater
 from core.recherche import motif_sans_accents
@@ -89,10 +87,6 @@ CLASSES_INTERPELLATIONS = {
     "resolue": "etiquette--succes",
     "annulee": "",
 }
-
-
-def _controleur(perimetre) -> bool:
-    return bool(departements_controle(perimetre))
 
 
 def _campagne(annee: int) -> Campagne:
@@ -181,7 +175,7 @@ def _signalements_filtres(request, campagne, form):
     return qs, filtres
 
 
-@perimetre_requis(lambda p: p.departements_suivi)
+@perimetre_requis(capacites.suivre_la_collecte)
 @lecture_seule
 def tableau_de_bord(request, annee: int):
     perimetre = request.perimetre
@@ -197,8 +191,8 @@ def tableau_de_bord(request, annee: int):
         "resume": resume,
         "par_region": par_region,
         "synthese": selectors.synthese_par_code(campagne, structures),
-        "controleur": _controleur(perimetre),
-        "peut_lancer": _controleur(perimetre) and campagne.phase in ("saisie", "controle"),
+        "controleur": capacites.controler(perimetre),
+        "peut_lancer": capacites.controler(perimetre) and campagne.phase in ("saisie", "controle"),
     }
     if contexte["controleur"]:
         visibles = _signalements_visibles(request, campagne)
@@ -226,6 +220,14 @@ def tableau_de_bord(request, annee: int):
             ),
             "phase_ouverte": campagne.phase in ("saisie", "controle"),
         }
+        # Les messages des anomalies citent des valeurs brutes (montants, effectifs) : journalisé.
+        journaliser_acces(
+            request,
+            structures={s.reponse.structure_id for s in page.object_list},
+            campagne=campagne,
+            nature=Nature.CONTROLE,
+            detail="Liste des anomalies du contrôle de cohérence",
+        )
     return render(request, "controles/tableau_de_bord.html", contexte)
 
 
@@ -304,48 +306,22 @@ def _lignes_export_territoires(lignes):
 
 def _csv(nom: str, entetes, lignes) -> HttpResponse:
     """CSV pour Excel en français : séparateur « ; », UTF-8 avec BOM, décimales à virgule."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(entetes)
-    for ligne in lignes:
-        ecrivain.writerow(
-            [
-                "" if v is None else formater_nombre(v).replace("\u00a0", "") if isinstance(v, float) else v
-                for v in ligne
-            ]
-        )
-    reponse = HttpResponse(("\ufeff" + tampon.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    lignes = (
+        [formater_nombre(v).replace("\u00a0", "") if isinstance(v, float) else v for v in ligne] for ligne in lignes
+    )
+    reponse = HttpResponse(tableur.ecrire_csv(entetes, lignes), content_type=tableur.TYPES_MIME["csv"])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.csv"'
     return reponse
 
 
 def _xlsx(nom: str, entetes, lignes) -> HttpResponse:
-    tampon = io.BytesIO()
-    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
-    feuille = classeur.add_worksheet("Suivi")
-    gras = classeur.add_format({"bold": True})
-    decimal = classeur.add_format({"num_format": "0.0"})
-    feuille.write_row(0, 0, entetes, gras)
-    lignes = list(lignes)
-    for i, ligne in enumerate(lignes, start=1):
-        for j, valeur in enumerate(ligne):
-            if isinstance(valeur, float):
-                feuille.write_number(i, j, valeur, decimal)
-            elif valeur is None:
-                feuille.write_blank(i, j, None)
-            else:
-                feuille.write(i, j, valeur)
-    feuille.freeze_panes(1, 0)
-    feuille.autofilter(0, 0, len(lignes), len(entetes) - 1)
-    classeur.close()
-    reponse = HttpResponse(
-        tampon.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    feuille = tableur.Feuille("Suivi", entetes, lignes, format_nombre="0.0")
+    reponse = HttpResponse(tableur.ecrire_xlsx([feuille]), content_type=tableur.TYPES_MIME["xlsx"])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
     return reponse
 
 
-@perimetre_requis(lambda p: p.departements_suivi)
+@perimetre_requis(capacites.suivre_la_collecte)
 @lecture_seule
 def exporter(request, annee: int, format: str):
     """Liste de suivi (une ligne par structure attendue : état, anomalies à traiter, interpellations,
@@ -455,7 +431,7 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
     return render(request, "controles/reponse.html", contexte, status=status)
 
 
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def reponse(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -464,7 +440,7 @@ def reponse(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -496,7 +472,7 @@ def interpeller(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller_anomalie(request, annee: int, pk: int):
     """En un clic depuis la liste : interpellation sur l'anomalie, son message pour texte, échéance par défaut."""
@@ -528,7 +504,7 @@ def interpeller_anomalie(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def interpeller_en_masse(request, annee: int):
     campagne = _campagne(annee)
@@ -571,7 +547,7 @@ def interpeller_en_masse(request, annee: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def lancer(request, annee: int):
     """Lance le contrôle en lot des départements contrôlés par l'utilisateur, en tâche de fond."""
@@ -594,7 +570,7 @@ def lancer(request, annee: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -622,7 +598,7 @@ def valider(request, annee: int, pk: int):
 
 
 @require_POST
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def deverrouiller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
@@ -737,7 +713,7 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
     return render(request, "controles/interpellation.html", contexte, status=status)
 
 
-@perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
+@perimetre_requis(capacites.suivre_une_interpellation)
 @lecture_seule
 def interpellation(request, annee: int, pk: int):
     i = _interpellation(request, annee, pk)
@@ -765,7 +741,7 @@ LIBELLES_FORMULAIRES = {
 
 
 @require_POST
-@perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
+@perimetre_requis(capacites.suivre_une_interpellation)
 @lecture_seule
 def interpellation_agir(request, annee: int, pk: int, action: str):
     i = _interpellation(request, annee, pk)
@@ -855,7 +831,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
 # --------------------------------------------------------------------------- structure
 
 
-@perimetre_requis(lambda p: p.structures_propres)
+@perimetre_requis(capacites.repondre_pour_sa_structure)
 @lecture_seule
 def ma_reponse(request, annee: int):
     """Pour la structure : état de sa réponse à chaque étape, ses anomalies (les siennes seulement),
@@ -908,7 +884,7 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
 # --------------------------------------------------------------------------- relances
 
 
-@perimetre_requis(_controleur)
+@perimetre_requis(capacites.controler)
 @lecture_seule
 def relances(request, annee: int):
     campagne = _campagne(annee)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import capacites
 from core.territoires import departements_par_code
 from senacs.campagnes.models import Campagne
 from senacs.questionnaires.services_alertes import departements_correspondant
@@ -27,7 +28,7 @@ DEPOTS = DepotsEnAttente(
 )
 AFFICHAGE_MAX = 500
 
-acces_import = perimetre_requis(lambda p: departements_correspondant(p))
+acces_import = perimetre_requis(capacites.saisir_pour_le_compte)
 
 
 def _texte_perimetre(departements) -> str:

@@ -5,16 +5,22 @@ from senacs.journal.models import Nature
 
 
 class DateFrancaiseField(forms.CharField):
-    """Date saisie en JJ/MM/AAAA (ou AAAA-MM-JJ)."""
+    """Date saisie en JJ/MM/AAAA (ou AAAA-MM-JJ), entre 1900 et 2100 (au-delà, le passage en heure
+    universelle déborderait : « 01/01/0001 » est refusé avec un message, jamais une erreur 500)."""
+
+    ANNEES = (1900, 2100)
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
         try:
-            return lire_date(value)
-        except ErreurSaisie as exc:
-            raise forms.ValidationError(exc.message) from exc
+            date = lire_date(value)
+        except (ErreurSaisie, ValueError, OverflowError) as exc:
+            raise forms.ValidationError(getattr(exc, "message", "Date invalide : indiquez JJ/MM/AAAA.")) from exc
+        if not self.ANNEES[0] <= date.year <= self.ANNEES[1]:
+            raise forms.ValidationError(f"Indiquez une date entre {self.ANNEES[0]} et {self.ANNEES[1]}.")
+        return date
 
 
 class RechercheJournalForm(forms.Form):

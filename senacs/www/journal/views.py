@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.recherche import motif_sans_accents
+from core import capacites
 from senacs.journal.models import AccesDonnees
 from senacs.structures.models import Structure
 from senacs.www.decorators import lecture_seule, perimetre_requis
@@ -22,7 +23,7 @@ from senacs.www.journal.forms import RechercheJournalForm
 PAR_PAGE = 50
 
 
-@perimetre_requis(lambda p: p.structures_propres)
+@perimetre_requis(capacites.consulter_le_journal_de_sa_structure)
 @lecture_seule
 def ma_structure(request):
     structures = Structure.objects.filter(pk__in=request.perimetre.structures_propres).order_by("nom")
@@ -31,7 +32,7 @@ def ma_structure(request):
     return render(request, "journal/ma_structure.html", {"structures": structures, "page": page})
 
 
-@perimetre_requis(lambda p: p.est_national or p.est_admin)
+@perimetre_requis(capacites.rechercher_dans_le_journal)
 @lecture_seule
 def recherche(request):
     form = RechercheJournalForm(request.GET or None)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from core.formats import formater_nombre
 from core.plaquette import markdown
 from core.plaquette.modele import BLOCS, PAGES
@@ -40,7 +41,7 @@ from senacs.publications.services import ErreurPlaquette
 from senacs.territoires.models import Region
 from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
 
-national_requis = perimetre_requis(lambda p: p.est_national)
+national_requis = perimetre_requis(capacites.piloter_au_national)
 
 
 def taille_lisible(octets: int | None) -> str:

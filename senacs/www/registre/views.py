@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import capacites
 from core.territoires import departements_par_code
 from senacs.structures.importation import registre_exporter, registre_importer, registre_structures
 from senacs.www.decorators import lecture_seule, perimetre_requis
@@ -29,7 +30,7 @@ TYPES_EXPORT = {
     "csv": "text/csv; charset=utf-8",
 }
 
-acces_registre = perimetre_requis(lambda p: p.departements_suivi or p.est_admin)
+acces_registre = perimetre_requis(capacites.gerer_le_registre)
 
 
 def _texte_perimetre(perimetre) -> str:

@@ -17,6 +17,7 @@ from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne
 from senacs.campagnes.selectors import campagne_courante
 from senacs.journal.models import Nature
@@ -55,11 +56,8 @@ FILTRES = {
 }
 
 
-def _a_acces(perimetre) -> bool:
-    return bool(perimetre.structures_propres or departements_correspondant(perimetre))
-
-
-acces_revue = perimetre_requis(_a_acces)
+acces_revue = perimetre_requis(capacites.revoir_les_saisies)
+DETAIL_REVUE = "Revue des valeurs saisies pour le compte de la structure"
 
 
 def _structures_accessibles(perimetre):
@@ -133,12 +131,13 @@ def index(request):
         page = Paginator(revues, PAR_PAGE).get_page(request.GET.get("page"))
         modele = questionnaire_de_campagne(campagne)
         lignes = [_ligne(r, modele) | {"structure": r.reponse.structure} for r in page.object_list]
+        # Valeurs saisies pour le compte des structures : chaque affichage est journalisé.
         journaliser_acces(
             request,
-            structures=[r.reponse.structure_id for r in page.object_list],
+            structures={ligne["structure"].pk for ligne in lignes},
             campagne=campagne,
-            nature=Nature.AUTRE,
-            detail="Revue des saisies pour le compte (liste)",
+            nature=Nature.SAISIE,
+            detail=DETAIL_REVUE,
         )
     return render(
         request,
@@ -174,13 +173,10 @@ def structure(request, pk: int):
         )
         for revue in sorted(revues, key=lambda r: (ordre.get(r.code, len(ordre)), r.code)):
             groupes[revue.statut].append(_ligne(revue, modele) | {"nb_messages": revue.nb_messages})
-        journaliser_acces(
-            request,
-            structures=[structure],
-            campagne=campagne,
-            nature=Nature.AUTRE,
-            detail="Revue des saisies pour le compte",
-        )
+        if any(groupes.values()):
+            journaliser_acces(
+                request, structures=[structure], campagne=campagne, nature=Nature.SAISIE, detail=DETAIL_REVUE
+            )
     est_structure = structure.pk in perimetre.structures_propres
     return render(
         request,
@@ -225,6 +221,13 @@ def _detail(request, revue, *, contestation=None, message=None, correction=None,
         .exclude(pk=revue.pk)
         .select_related("historique__par", "reponse")
         .order_by("-pk")
+    )
+    journaliser_acces(
+        request,
+        structures=[reponse.structure_id],
+        campagne=reponse.campagne,
+        nature=Nature.SAISIE,
+        detail=DETAIL_REVUE,
     )
     return render(
         request,

@@ -21,10 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.perimetre import departements_couverts
+from core import capacites
 from core.questionnaire.modele import Questionnaire as ModeleQuestionnaire
 from core.questionnaire.saisie import ErreurSaisie, EtatSaisie, differences, etat_saisie, lire, manquante
-from core.roles import Role
 from senacs.campagnes.models import Campagne
 from senacs.journal.models import Nature
 from senacs.journal.services import journaliser_acces
@@ -54,19 +53,8 @@ LIBELLES_ORIGINES = {
 }
 
 
-def departements_correspondant(perimetre) -> frozenset[str]:
-    """Départements où la personne est correspondante (saisie pour le compte des structures)."""
-    codes: set[str] = set()
-    for mandat in perimetre.territoires_du_role(Role.CORRESPONDANT):
-        codes |= departements_couverts(mandat.niveau, mandat.code)
-    return frozenset(codes)
-
-
-def _saisit(perimetre) -> bool:
-    return bool(perimetre.structures_propres) or perimetre.a_role(Role.CORRESPONDANT)
-
-
-porte_saisie = perimetre_requis(_saisit)
+departements_correspondant = capacites.departements_correspondant
+porte_saisie = perimetre_requis(capacites.saisir)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core import capacites
 from core.perimetre import cle_territoire
 from core.roles import Role
 from senacs.campagnes.models import Campagne
@@ -39,10 +40,6 @@ from senacs.structures.models import Structure
 from senacs.www.decorators import lecture_seule, perimetre_requis
 
 ORDRE_NIVEAUX = {"nation": 0, "region": 1, "departement": 2}
-
-
-def _voit_des_agregats(perimetre) -> bool:
-    return bool(perimetre.territoires_agregats)
 
 
 def territoires_autorises(perimetre) -> list[Territoire]:
@@ -76,7 +73,7 @@ def campagnes_diffusees() -> list[Campagne]:
     return [c for c in campagnes if publication_autorisee(c)]
 
 
-@perimetre_requis(lambda p: bool(p.territoires_agregats or p.est_preparateur))
+@perimetre_requis(capacites.voir_les_tableaux)
 @lecture_seule
 def index(request):
     campagnes = campagnes_diffusees()
@@ -95,7 +92,7 @@ def index(request):
     )
 
 
-@perimetre_requis(_voit_des_agregats)
+@perimetre_requis(capacites.voir_des_agregats)
 @lecture_seule
 def tableaux(request, annee: int, territoire: str):
     territoire = _territoire_autorise(request, territoire)
@@ -130,7 +127,7 @@ def reponse_tableaux(tableaux, format_: str) -> HttpResponse:
     return reponse
 
 
-@perimetre_requis(_voit_des_agregats)
+@perimetre_requis(capacites.voir_des_agregats)
 @lecture_seule
 def telecharger(request, annee: int, territoire: str, format_: str):
     territoire = _territoire_autorise(request, territoire)
@@ -138,7 +135,7 @@ def telecharger(request, annee: int, territoire: str, format_: str):
     return reponse_tableaux(tableaux_territoire(diffusion, territoire), format_)
 
 
-@perimetre_requis(lambda p: p.est_preparateur)
+@perimetre_requis(capacites.preparer)
 def reponses_brutes(request, annee: int, territoire: str):
     """Réponses déposées du territoire (CSV, même fichier que ``senacs export-brut``), journalisé."""
     cible = Territoire.depuis_slug(territoire)
@@ -162,7 +159,7 @@ def _structures_propres(request):
     return Structure.objects.filter(pk__in=request.perimetre.structures_propres).order_by("nom")
 
 
-@perimetre_requis(lambda p: p.structures_propres)
+@perimetre_requis(capacites.repondre_pour_sa_structure)
 @require_http_methods(["GET", "POST"])
 @lecture_seule
 def ma_structure(request):
@@ -201,7 +198,7 @@ def ma_structure(request):
     )
 
 
-@perimetre_requis(lambda p: p.structures_propres)
+@perimetre_requis(capacites.repondre_pour_sa_structure)
 @lecture_seule
 def fichier_automatise(request, pk: int, format_: str):
     demande = get_object_or_404(

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core import capacites
 from core.questions_identite import reponses_identite
 from core.recherche import motif_sans_accents
 from core.territoires import departements
@@ -43,11 +44,7 @@ LIBELLES_CHOIX_IDENTITE = {
 }
 
 
-def _voit_des_donnees(perimetre) -> bool:
-    return bool(perimetre.structures_propres or perimetre.departements_donnees)
-
-
-@perimetre_requis(_voit_des_donnees)
+@perimetre_requis(capacites.voir_reponses_structures)
 @lecture_seule
 def liste(request):
     perimetre = request.perimetre

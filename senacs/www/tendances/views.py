@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
+from core import capacites
 from core.cartes import carte as construire_carte
 from core.cartes import valeurs_depuis_cellules
 from core.graphiques import svg_accessible
@@ -30,10 +31,6 @@ from senacs.www.statistiques.views import campagnes_diffusees
 
 PUBLICS = (("ensemble", "Ensemble des structures"), ("CS", "Centres sociaux"), ("EVS", "Espaces de vie sociale"))
 LIBELLES_STATISTIQUES = {"moyenne": "moyenne", "mediane": "médiane", "somme": "somme", "part": "part (%)"}
-
-
-def _a_des_agregats(perimetre) -> bool:
-    return bool(perimetre.territoires_agregats)
 
 
 # --------------------------------------------------------------------------- tendances
@@ -57,7 +54,7 @@ def _territoires_analyse(perimetre) -> list[tuple[str, str]]:
         return []
 
 
-@perimetre_requis(_a_des_agregats)
+@perimetre_requis(capacites.voir_des_agregats)
 def tendances(request):
     """Formulaire GET (indicateur × territoire) ; le résultat est protégé et inscrit au registre."""
     from senacs.analyses.services import ErreurAnalyse, tendance
@@ -208,7 +205,7 @@ def indicateurs_carte(diffusion) -> list[GroupeIndicateurs]:
     return groupes
 
 
-@perimetre_requis(_a_des_agregats)
+@perimetre_requis(capacites.voir_des_agregats)
 @lecture_seule
 def carte(request):
     campagnes = campagnes_diffusees()

@@ -13,13 +13,13 @@ Usage :
 """
 
 import contextlib
-import csv
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import tableur
 from core.controles.qualite import Signal, mesurer
 from core.formats import formater_nombre
 from senacs.campagnes.models import Campagne
@@ -146,21 +146,23 @@ def ecrire_csv(campagne: Campagne, departements, chemin: str) -> tuple[int, set[
     )
     if departements is not None:
         signalements = signalements.filter(reponse__structure__departement_id__in=departements)
+    structures: set[int] = set()
+    compte = [0]
+
+    def lignes():
+        for s in signalements.iterator(chunk_size=2000):
+            structure = s.reponse.structure
+            structures.add(structure.pk)
+            compte[0] += 1
+            yield (structure.identifiant, structure.departement_id, s.code, " ".join(s.questions), s.gravite) + (
+                s.message,
+                s.statut,
+            )
+
     with (
         contextlib.nullcontext(sys.stdout)
         if chemin == "-"
         else ecriture_atomique(chemin, "w", encoding="utf-8", newline="") as flux
     ):
-        ecrivain = csv.writer(flux)
-        ecrivain.writerow(COLONNES_CSV)
-        n = 0
-        structures = set()
-        for s in signalements.iterator(chunk_size=2000):
-            structure = s.reponse.structure
-            structures.add(structure.pk)
-            ecrivain.writerow(
-                (structure.identifiant, structure.departement_id, s.code, " ".join(s.questions), s.gravite, s.message)
-                + (s.statut,)
-            )
-            n += 1
-    return n, structures
+        tableur.ecrire_csv(COLONNES_CSV, lignes(), separateur=",", flux=flux)
+    return compte[0], structures

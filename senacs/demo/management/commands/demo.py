@@ -221,3 +221,17 @@ class Command(BaseCommand):
         for c in comptes:
             self.stdout.write(f"  {c.email:<{largeur_email}}  {c.role:<{largeur_role}}  {c.territoire}")
             self.stdout.write(f"  {'':<{largeur_email}}  ↳ {c.description}")
+            if c.second_facteur:
+                self.stdout.write(f"  {'':<{largeur_email}}  ↳ second facteur exigé (voir ci-dessous)")
+        exigeants = [c.email for c in comptes if c.second_facteur]
+        if exigeants:
+            self.stdout.write("")
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(f"Second facteur exigé ({len(exigeants)} comptes) : {', '.join(exigeants)}")
+            )
+            self.stdout.write(
+                "  À la première connexion, le site affiche un QR code : scannez-le avec une application\n"
+                "  d'authentification (FreeOTP, Aegis, Google Authenticator…) ou recopiez la clé affichée, saisissez\n"
+                "  le code à 6 chiffres, puis notez les 10 codes de secours (un code de secours remplace le code\n"
+                "  de l'application une fois). Sans téléphone : `oathtool --totp -b CLÉ` donne le code."
+            )
