@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from senacs.publications.models import Gabarit, Lot, Plaquette, Statut, Transition
+from senacs.publications.models import Gabarit, Lot, Plaquette, Transition
 
 
 @admin.register(Gabarit)

@@ -209,6 +209,8 @@ def test_the_dry_run_of_the_2026_export_lists_its_rules_and_choice_lists(tmp_pat
     assert "  - R01 (bloquant) : ${E02} <= ${E01}" in sortie.splitlines()
     assert "      E13 — " in sortie and "affichée si ${E12} = true()" in sortie
     assert "  - modes_gestion : associatif (Associatif)" in sortie
+
+
 @pytest.mark.parametrize("nom", sorted(bombes.BOMBES))
 def test_a_spreadsheet_bomb_is_refused_without_effect(tmp_path, nom):
     fabrique, extension = bombes.BOMBES[nom]

@@ -479,6 +479,8 @@ def test_the_dashboard_offers_a_button_that_runs_the_check_in_the_background_not
     assert Signalement.objects.filter(reponse__structure=structure_69, code="R01").exists()  # tâche exécutée
     client.force_login(national)
     assert client.post(url("lancer")).status_code == 403
+
+
 # --- Exports sans formule (issue 12) ---
 
 

@@ -2,10 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from core.roles import Niveau, Organisme, Role
+from senacs.comptes.models import Notifications
 from senacs.structures.models import Structure
 from senacs.territoires.models import Caf, Departement, Federation, Region
-
-from senacs.comptes.models import Notifications
 
 
 class ConnexionForm(AuthenticationForm):

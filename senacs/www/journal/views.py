@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.recherche import motif_sans_accents
 from core import capacites
+from core.recherche import motif_sans_accents
 from senacs.journal.models import AccesDonnees
 from senacs.structures.models import Structure
 from senacs.www.decorators import lecture_seule, perimetre_requis
