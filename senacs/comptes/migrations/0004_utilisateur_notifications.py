@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comptes', '0001_initial'),
+        ('comptes', '0003_mandat_approbation_rappel'),
     ]
 
     operations = [
