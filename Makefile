@@ -12,7 +12,7 @@ outils-uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 
 installer: outils-uv
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode
 
 ## Lance la démo : environnement, migrations, données de démonstration, comptes affichés, serveur sur 127.0.0.1:8000.
 demo: installer

@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from senacs.campagnes.models import Phase
 from senacs.reponses.models import Reponse, RevueSaisie
 from tests.factories import CampagneFactory
-from tests.reponses.test_importation import ENTETE, csv_, ligne_69, xlsx
+from tests.reponses.donnees import ENTETE, csv_, ligne_69, xlsx
 
 pytestmark = pytest.mark.django_db
 
