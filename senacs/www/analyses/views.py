@@ -10,7 +10,8 @@ Qui voit quoi (moteur : ``senacs.analyses.services``) :
   d'un COPIL, qui n'ouvrent que les analyses partagées avec eux ; une analyse que l'on ne peut pas
   ouvrir : 404. Chaque ouverture recalcule l'analyse pour le public de son lecteur ;
 - chaque calcul protège ses cellules et les inscrit au registre des libérations (écriture en base) :
-  ces vues GET ne sont donc pas en lecture seule ; elles écrivent dans une transaction.
+  ces vues GET ne sont donc pas en lecture seule ; elles écrivent dans une transaction
+  (``@get_et_post_atomiques``). Les autres sont ``@lecture_get_atomique_post``.
 """
 
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from senacs.analyses import services
 from senacs.analyses.models import Analyse
 from senacs.copil.models import Copil, Designation, MembreCopil, PartageDocument, StatutDesignation
 from senacs.statistiques.selectors import Territoire
-from senacs.www.decorators import perimetre_requis
+from senacs.www.decorators import get_et_post_atomiques, lecture_get_atomique_post, perimetre_requis
 from senacs.www.statistiques.views import campagnes_diffusees
 
 FORMATS_EXPORT = ("xlsx", "csv")
@@ -284,6 +285,7 @@ def departements_filtrables(territoire: str) -> list[tuple[str, str]]:
 
 
 @perimetre_requis(_analyse_possible)
+@get_et_post_atomiques
 def constructeur(request):
     options = _options(request)
     contexte = {**options, "formulaire": None, "resultat": None}
@@ -315,6 +317,7 @@ def _reponse_export(resultat, format_: str) -> HttpResponse:
 
 
 @perimetre_requis(_analyse_possible)
+@get_et_post_atomiques
 def exporter(request, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -334,6 +337,7 @@ def exporter(request, format_: str):
 
 @perimetre_requis(_analyse_possible)
 @require_POST
+@lecture_get_atomique_post
 def enregistrer(request):
     nom = request.POST.get("nom", "").strip()
     try:
@@ -403,6 +407,7 @@ def _partagees_invites(copils: list[int]) -> set[int]:
 
 
 @perimetre_requis(_analyses_ouvertes)
+@lecture_get_atomique_post
 def liste(request):
     visibles = list(services.analyses_visibles(request.user, request.perimetre))
     animes = {c.pk for c in copils_animes(request.user)}
@@ -436,6 +441,7 @@ def _ouvrir(request, analyse: Analyse):
 
 
 @perimetre_requis(_analyses_ouvertes)
+@get_et_post_atomiques
 def detail(request, pk: int):
     analyse = _analyse_visible(request, pk)
     erreur = None
@@ -459,6 +465,7 @@ def detail(request, pk: int):
 
 
 @perimetre_requis(_analyses_ouvertes)
+@get_et_post_atomiques
 def exporter_enregistree(request, pk: int, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -473,6 +480,7 @@ def exporter_enregistree(request, pk: int, format_: str):
 
 @perimetre_requis(_analyse_possible)
 @require_POST
+@lecture_get_atomique_post
 def partager(request, pk: int):
     analyse = _analyse_visible(request, pk)
     avec_invites = request.POST.get("avec_invites") == "1"

@@ -72,7 +72,7 @@ from senacs.www.controles.forms import (
     TexteForm,
     echeance_par_defaut,
 )
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 
 PAR_PAGE = 50
 CLASSES_GRAVITES = {
@@ -176,7 +176,7 @@ def _signalements_filtres(request, campagne, form):
 
 
 @perimetre_requis(lambda p: p.departements_suivi)
-@lecture_seule
+@lecture_get_atomique_post
 def tableau_de_bord(request, annee: int):
     perimetre = request.perimetre
     campagne = _campagne(annee)
@@ -339,7 +339,7 @@ def _xlsx(nom: str, entetes, lignes) -> HttpResponse:
 
 
 @perimetre_requis(lambda p: p.departements_suivi)
-@lecture_seule
+@lecture_get_atomique_post
 def exporter(request, annee: int, format: str):
     """Liste de suivi (une ligne par structure attendue : état, anomalies à traiter, interpellations,
     dernière relance ; aucune valeur de réponse) ou tableau par territoire, en CSV ou XLSX."""
@@ -407,7 +407,7 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
 
 
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def reponse(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     journaliser_acces(request, structures=[r.structure_id], campagne=r.campagne, nature=Nature.CONTROLE)
@@ -416,7 +416,7 @@ def reponse(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     form = InterpellationForm(request.POST, questions=_choix_questions(r), auto_id="interpellation_%s")
@@ -448,7 +448,7 @@ def interpeller(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller_anomalie(request, annee: int, pk: int):
     """En un clic depuis la liste : interpellation sur l'anomalie, son message pour texte, échéance par défaut."""
     campagne = _campagne(annee)
@@ -480,7 +480,7 @@ def interpeller_anomalie(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller_en_masse(request, annee: int):
     campagne = _campagne(annee)
     visibles = _signalements_visibles(request, campagne)
@@ -523,7 +523,7 @@ def interpeller_en_masse(request, annee: int):
 
 @require_POST
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     try:
@@ -537,7 +537,7 @@ def valider(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def deverrouiller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     form = DeverrouillageForm(request.POST, auto_id="deverrouillage_%s")
@@ -632,7 +632,7 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
 
 
 @perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
-@lecture_seule
+@lecture_get_atomique_post
 def interpellation(request, annee: int, pk: int):
     i = _interpellation(request, annee, pk)
     journaliser_acces(request, structures=[i.reponse.structure_id], campagne=i.campagne, nature=Nature.CONTROLE)
@@ -660,7 +660,7 @@ LIBELLES_FORMULAIRES = {
 
 @require_POST
 @perimetre_requis(lambda p: p.structures_propres or departements_controle(p))
-@lecture_seule
+@lecture_get_atomique_post
 def interpellation_agir(request, annee: int, pk: int, action: str):
     i = _interpellation(request, annee, pk)
     est_structure, est_correspondant = _roles(request, i)
@@ -739,7 +739,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
 
 
 @perimetre_requis(lambda p: p.structures_propres)
-@lecture_seule
+@lecture_get_atomique_post
 def ma_reponse(request, annee: int):
     """Pour la structure : état de sa réponse à chaque étape, ses anomalies (les siennes seulement),
     ses interpellations, l'historique des validations."""
@@ -790,7 +790,7 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
 
 
 @perimetre_requis(_controleur)
-@lecture_seule
+@lecture_get_atomique_post
 def relances(request, annee: int):
     campagne = _campagne(annee)
     departements = departements_controle(request.perimetre)

@@ -38,7 +38,7 @@ from senacs.publications.models import (
 )
 from senacs.publications.services import ErreurPlaquette
 from senacs.territoires.models import Region
-from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis, perimetre_requis
 
 national_requis = perimetre_requis(lambda p: p.est_national)
 
@@ -152,7 +152,7 @@ def _page_detail(request, ctx: Contexte, *, textes=None, erreurs=None, status=20
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     """Plaquettes que la personne peut voir, pour une campagne (les plus récentes d'abord)."""
     campagnes = list(Campagne.objects.order_by("-annee"))
@@ -211,14 +211,14 @@ def _cles_copil(utilisateur) -> list[str]:
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, annee: int, territoire: str):
     return _page_detail(request, Contexte(request, annee, territoire))
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def enregistrer(request, annee: int, territoire: str):
     ctx = Contexte(request, annee, territoire)
     if not ctx.droits.redige(ctx.cle):
@@ -260,7 +260,7 @@ def enregistrer(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def apercu(request, annee: int, territoire: str, bloc: str):
     """Aperçu d'un bloc (requête htmx) : HTML du Markdown restreint, ou les erreurs en français."""
     ctx = Contexte(request, annee, territoire)
@@ -285,21 +285,21 @@ def _action(request, annee, territoire, fonction, succes: str, **kwargs):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def soumettre(request, annee: int, territoire: str):
     return _action(request, annee, territoire, services.plaquette_soumettre, "Plaquette soumise au COPIL.")
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def approuver(request, annee: int, territoire: str):
     return _action(request, annee, territoire, services.plaquette_approuver, "Votre approbation est enregistrée.")
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def refuser(request, annee: int, territoire: str):
     return _action(
         request,
@@ -313,14 +313,14 @@ def refuser(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def publier(request, annee: int, territoire: str):
     return _action(request, annee, territoire, services.plaquette_publier, "Plaquette publiée : sa version est figée.")
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def embargo(request, annee: int, territoire: str):
     texte = request.POST.get("embargo", "").strip()
     date = None
@@ -337,7 +337,7 @@ def embargo(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partager(request, annee: int, territoire: str):
     """Partage (ou retire le partage) du projet avec les invités du COPIL du territoire."""
     ctx = Contexte(request, annee, territoire)
@@ -366,7 +366,7 @@ def partager(request, annee: int, territoire: str):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def depuis_partage(request, partage: int):
     """Lien d'un document partagé de nature « plaquette » (page du COPIL) vers le projet ; les droits sont
     ceux de la page du projet (un partage retiré → 404 pour l'invité)."""
@@ -378,7 +378,7 @@ def depuis_partage(request, partage: int):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def projet_pdf(request, annee: int, territoire: str):
     """PDF du projet en cours (rendu à la demande, mention « Projet »), ou le PDF figé si publiée."""
     ctx = Contexte(request, annee, territoire)
@@ -394,7 +394,7 @@ def projet_pdf(request, annee: int, territoire: str):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def projet_html(request, annee: int, territoire: str):
     ctx = Contexte(request, annee, territoire)
     try:
@@ -423,7 +423,7 @@ def _reponse_pdf(pdf: bytes, nom: str) -> HttpResponse:
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def gabarit(request, annee: int):
     campagne = _campagne(annee)
     g = services.gabarit_de(campagne)
@@ -463,7 +463,7 @@ def gabarit(request, annee: int):
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lots(request, annee: int):
     campagne = _campagne(annee)
     if request.method == "POST":
@@ -506,14 +506,14 @@ def _etat_lot(lot: Lot) -> dict:
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lot_progression(request, pk: int):
     lot = get_object_or_404(Lot.objects.select_related("campagne"), pk=pk)
     return render(request, "publications/_progression.html", {"e": _etat_lot(lot)})
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lot_fichier(request, pk: int, territoire: str):
     lot = get_object_or_404(Lot, pk=pk)
     ligne = get_object_or_404(lot.territoires, cle=cle_depuis_slug(territoire) or "", statut="fait")
@@ -526,7 +526,7 @@ def lot_fichier(request, pk: int, territoire: str):
 # --------------------------------------------------------------------------- page publique
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publiques(request):
     """Plaquettes publiées (hors embargo), par campagne et territoire, sans connexion."""
     qs = Plaquette.objects.publiques().select_related("campagne")
@@ -552,7 +552,7 @@ def _publique(annee: int, territoire: str) -> Plaquette:
     return get_object_or_404(Plaquette.objects.publiques().select_related("campagne"), campagne__annee=annee, cle=cle)
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publique_pdf(request, annee: int, territoire: str):
     p = _publique(annee, territoire)
     try:
@@ -562,7 +562,7 @@ def publique_pdf(request, annee: int, territoire: str):
     return _reponse_pdf(pdf, f"plaquette-senacs-{annee}-{p.slug}.pdf")
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publique_html(request, annee: int, territoire: str):
     p = _publique(annee, territoire)
     try:

@@ -36,7 +36,7 @@ from senacs.statistiques.services import (
 )
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, tableaux_territoire
 from senacs.structures.models import Structure
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 
 ORDRE_NIVEAUX = {"nation": 0, "region": 1, "departement": 2}
 
@@ -77,7 +77,7 @@ def campagnes_diffusees() -> list[Campagne]:
 
 
 @perimetre_requis(lambda p: bool(p.territoires_agregats or p.est_preparateur))
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     campagnes = campagnes_diffusees()
     preparateur = territoires_preparateur(request.perimetre)
@@ -96,7 +96,7 @@ def index(request):
 
 
 @perimetre_requis(_voit_des_agregats)
-@lecture_seule
+@lecture_get_atomique_post
 def tableaux(request, annee: int, territoire: str):
     territoire = _territoire_autorise(request, territoire)
     diffusion = diffusion_publiable(annee)
@@ -131,7 +131,7 @@ def reponse_tableaux(tableaux, format_: str) -> HttpResponse:
 
 
 @perimetre_requis(_voit_des_agregats)
-@lecture_seule
+@lecture_get_atomique_post
 def telecharger(request, annee: int, territoire: str, format_: str):
     territoire = _territoire_autorise(request, territoire)
     diffusion = diffusion_publiable(annee)
@@ -139,6 +139,7 @@ def telecharger(request, annee: int, territoire: str, format_: str):
 
 
 @perimetre_requis(lambda p: p.est_preparateur)
+@lecture_get_atomique_post
 def reponses_brutes(request, annee: int, territoire: str):
     """Réponses déposées du territoire (CSV, même fichier que ``senacs export-brut``), journalisé."""
     cible = Territoire.depuis_slug(territoire)
@@ -164,7 +165,7 @@ def _structures_propres(request):
 
 @perimetre_requis(lambda p: p.structures_propres)
 @require_http_methods(["GET", "POST"])
-@lecture_seule
+@lecture_get_atomique_post
 def ma_structure(request):
     structures = list(_structures_propres(request))
     campagnes = campagnes_diffusees()
@@ -202,7 +203,7 @@ def ma_structure(request):
 
 
 @perimetre_requis(lambda p: p.structures_propres)
-@lecture_seule
+@lecture_get_atomique_post
 def fichier_automatise(request, pk: int, format_: str):
     demande = get_object_or_404(
         DemandeTableaux.objects.filter(

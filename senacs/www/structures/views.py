@@ -25,7 +25,7 @@ from senacs.structures.models import (
     TypeTerritoire,
 )
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.structures.forms import FiltreStructuresForm
 
 PAR_PAGE = 50
@@ -46,7 +46,7 @@ def _voit_des_donnees(perimetre) -> bool:
 
 
 @perimetre_requis(_voit_des_donnees)
-@lecture_seule
+@lecture_get_atomique_post
 def liste(request):
     perimetre = request.perimetre
     codes = sorted(perimetre.departements_donnees)
@@ -86,8 +86,8 @@ def liste(request):
 
 
 @login_required
+@lecture_get_atomique_post
 def detail(request, pk: int):
-    # Pas de @lecture_seule : chaque consultation de réponses brutes est journalisée (accès lisible par la structure).
     structure = get_object_or_404(
         Structure.objects.visibles_par(request.perimetre)
         .select_related("departement__region", "zone", "gestionnaire", "federation")
