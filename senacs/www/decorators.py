@@ -1,4 +1,4 @@
-"""Garde-fous des vues : portes d'accès par rôle, GET en lecture seule et POST atomiques (style §3).
+"""Garde-fous des vues : portes d'accès par rôle, GET en lecture seule et POST atomiques.
 
 Une porte se lit d'un coup d'œil au-dessus de la vue ::
 
