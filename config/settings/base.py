@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "senacs.comptes.middleware.PerimetreMiddleware",
     "senacs.comptes.middleware.CharteMiddleware",
+    "senacs.www.middleware.ErreurMetierMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.erreurs import ErreurMetier
 from core.roles import Organisme, Role
 from senacs.campagnes.models import Campagne, Phase
 from senacs.comptes.models import Mandat
@@ -30,7 +31,7 @@ from senacs.copil.models import (
 from senacs.territoires.models import Caf, Departement, Federation, Region
 
 
-class ErreurCopil(ValidationError):
+class ErreurCopil(ErreurMetier, ValidationError):
     """Action refusée (message en français)."""
 
 
