@@ -49,11 +49,6 @@ def concernees(audience: str, campagne: int | None = None) -> list[str]:
     return [audience]
 
 
-def publics_a_auditer(audience: str, campagne: int | None = None) -> list[str]:
-    """Tous les publics dont la connaissance inclut celle d'``audience`` (y compris lui-même)."""
-    return concernees(audience, campagne)
-
-
 def ensembles_connus(audience: str, campagne: int, variable: str) -> list[CelluleLiberee]:
     """Cellules déjà libérées que connaît l'un des publics concernés par une libération à ``audience``."""
     publics: set[str] = set()

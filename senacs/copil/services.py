@@ -57,20 +57,6 @@ def copil_pour(niveau: str, code: str = "FR") -> Copil:
     raise ErreurCopil(f"Niveau de COPIL inconnu : {niveau}.")
 
 
-def copil_depuis_cle(cle: str) -> Copil | None:
-    """COPIL d'une clé de territoire d'agrégats (``FR``, ``R:84``, ``D:69``)."""
-    try:
-        if cle == "FR":
-            return copil_pour(Niveau.NATION)
-        if cle.startswith("R:"):
-            return copil_pour(Niveau.REGION, cle[2:])
-        if cle.startswith("D:"):
-            return copil_pour(Niveau.DEPARTEMENT, cle[2:])
-    except ErreurCopil:
-        return None
-    return None
-
-
 def _territoire_mandat(copil: Copil) -> dict:
     if copil.niveau == Niveau.NATION:
         return {"niveau": "nation", "region": None, "departement": None}
