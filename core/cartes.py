@@ -132,7 +132,7 @@ def classes(valeurs: Iterable[float], *, decimales: int = 1, nombre: int = 5, un
     if not vs:
         return []
     nombre = max(1, min(nombre, len(set(vs))))
-    bornes = [_arrondi(vs[0], decimales)]
+    bornes: list[float] = [_arrondi(vs[0], decimales)]
     for i in range(1, nombre):
         rang = i * (len(vs) - 1) / nombre
         bas, frac = int(rang), rang - int(rang)

@@ -48,7 +48,7 @@ def formater_nombre(valeur, decimales: int | None = None) -> str:
     signe = "-" if d < 0 else ""
     texte = format(abs(d), "f")
     entier, _, fraction = texte.partition(".")
-    groupes = []
+    groupes: list[str] = []
     while len(entier) > 3:
         groupes.insert(0, entier[-3:])
         entier = entier[:-3]

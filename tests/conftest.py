@@ -1,9 +1,14 @@
 import datetime
 
 import pytest
+from django.conf import settings as reglages
+from django.utils import timezone
 
+from senacs.campagnes.models import Phase
+from senacs.questionnaires.services import questionnaire_charger_fichier
+from senacs.reponses.models import Reponse
 from senacs.territoires.models import Departement, Region
-from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
+from tests.factories import CampagneFactory, MandatFactory, StructureFactory, UtilisateurFactory
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -172,3 +177,27 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.config.stash[blocking_manager_key].unblock():
             recharger_donnees_de_migration()
+# --- Saisie : la campagne 2026 ouverte et la réponse du Rhône --------------------------------------
+
+
+@pytest.fixture
+def campagne(db):
+    """La campagne 2026 en saisie, questionnaire du dépôt (un module peut redéfinir `campagne`)."""
+    questionnaire = questionnaire_charger_fichier(reglages.BASE_DIR / "questionnaires" / "2026.yaml")
+    jour = timezone.localdate()
+    return CampagneFactory(
+        annee=2026,
+        questionnaire=questionnaire,
+        phase=Phase.SAISIE,
+        date_ouverture_saisie=jour - datetime.timedelta(days=30),
+        date_fin_saisie=jour + datetime.timedelta(days=30),
+        date_fin_controle=jour + datetime.timedelta(days=60),
+        date_fin_analyse=jour + datetime.timedelta(days=90),
+        date_publication=jour + datetime.timedelta(days=120),
+    )
+
+
+@pytest.fixture
+def reponse(campagne, structure_69):
+    """La réponse (vide) du centre social du Rhône à la campagne."""
+    return Reponse.objects.create(campagne=campagne, structure=structure_69)

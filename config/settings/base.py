@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "senacs.comptes.middleware.PerimetreMiddleware",
     "senacs.comptes.middleware.SecondFacteurMiddleware",
     "senacs.comptes.middleware.CharteMiddleware",
+    "senacs.www.middleware.ErreurMetierMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

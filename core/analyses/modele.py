@@ -9,6 +9,7 @@ par le secret statistique (``core.analyses.protection``) ; une cellule masquée 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,7 @@ class DefinitionAnalyse:
             raise ValueError("Définition d'analyse illisible.")
         try:
             filtres = d.get("filtres") or {}
+            paires: Iterable[tuple[Any, Any]]
             if isinstance(filtres, dict):
                 paires = filtres.items()
             else:

@@ -72,7 +72,7 @@ def generer_campagnes() -> tuple[CampagneDemo, ...]:
             ChangementPhaseDemo("analyse", "publication", moment(fin_analyse + lendemain)),
             ChangementPhaseDemo("publication", "archivee", moment(datetime.date(annee + 1, 1, 15), 10)),
         ]
-        prorogations = ()
+        prorogations: tuple[ProrogationDemo, ...] = ()
         if annee == 2024:
             prorogations = (
                 ProrogationDemo(

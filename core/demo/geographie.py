@@ -122,12 +122,12 @@ def allocation_complete() -> dict[str, dict[str, int]]:
                 excedent[type_structure] += reste
     # Ce que les petits départements d'outre-mer n'ont pas pris va aux départements non contraints.
     for type_structure, surplus in excedent.items():
-        libres = {
+        non_contraints = {
             d: float(n)
             for d, n in resultat[type_structure].items()
             if d not in calibrage.PETITS_DEPARTEMENTS and d not in calibrage.ANCRES
         }
-        for d, n in repartir(surplus, libres).items():
+        for d, n in repartir(surplus, non_contraints).items():
             resultat[type_structure][d] += n
     return resultat
 

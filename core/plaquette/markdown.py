@@ -109,10 +109,11 @@ def analyser(texte: str) -> list[Bloc]:
             liste = None
             continue
         puce, numero = _PUCE.match(ligne), _NUMERO.match(ligne)
-        if puce or numero:
+        trouve = puce or numero
+        if trouve:
             fermer_paragraphe()
             nature = "puces" if puce else "numeros"
-            contenu = (puce or numero).group(1)
+            contenu = trouve.group(1)
             if liste is None or liste.nature != nature:
                 liste = Bloc(nature, [])
                 blocs.append(liste)

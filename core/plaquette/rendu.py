@@ -120,9 +120,12 @@ def compiler(donnees_json: str, *, source: str | None = None, horodatage: int | 
     comp, verrou = _compilateur(source if source is not None else SOURCE_GABARIT)
     try:
         with verrou:
-            return comp.compile(sys_inputs={"donnees": donnees_json}, pdf_standards=["ua-1"], timestamp=horodatage)
+            pdf = comp.compile(sys_inputs={"donnees": donnees_json}, pdf_standards=["ua-1"], timestamp=horodatage)
     except Exception as exc:  # typst.TypstError : gabarit invalide ou contenu non conforme PDF/UA
         raise ErreurRendu(f"Le gabarit de la plaquette n'a pas pu être compilé : {exc}") from exc
+    if not isinstance(pdf, bytes):  # une seule sortie pour le format PDF
+        raise ErreurRendu("La compilation du gabarit n'a pas produit de PDF.")
+    return pdf
 
 
 def rendre_pdf(contenu: ContenuPlaquette, *, source: str | None = None, horodatage: int | None = None) -> bytes:
@@ -139,6 +142,8 @@ def rendre_png(contenu: ContenuPlaquette, *, ppi: int = 60, source: str | None =
             pages = comp.compile(format="png", ppi=ppi, sys_inputs={"donnees": donnees_typst(contenu)})
     except Exception as exc:
         raise ErreurRendu(f"Le gabarit de la plaquette n'a pas pu être compilé : {exc}") from exc
+    if pages is None:
+        raise ErreurRendu("La compilation du gabarit n'a produit aucune page.")
     return pages if isinstance(pages, list) else [pages]
 
 

@@ -73,7 +73,13 @@ class ErreurChargement(ValueError):
 # --------------------------------------------------------------------------- YAML
 
 
-class _ChargeurStrict(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml si présente, 10 fois plus rapide
+try:  # libyaml si présente, 10 fois plus rapide
+    from yaml import CSafeLoader as _Chargeur
+except ImportError:  # PyYAML sans libyaml
+    from yaml import SafeLoader as _Chargeur  # type: ignore[assignment]
+
+
+class _ChargeurStrict(_Chargeur):
     """SafeLoader qui refuse les clés en double (une faute de frappe ne doit pas écraser une question)."""
 
 

@@ -168,9 +168,6 @@ class Question:
         """La question attend une réponse de la structure (ni note, ni calcul)."""
         return self.type not in TYPES_SANS_SAISIE
 
-    def obligatoire_pour(self, public: str) -> bool:
-        return self.obligatoire and public not in self.facultatif_pour
-
     def expressions(self) -> Iterator[tuple[str, str]]:
         """(champ, texte) de chaque expression portée par la question."""
         for champ in ("pertinence", "contrainte", "calcul"):

@@ -31,7 +31,7 @@ précision : ``0,125`` reste ``0,125``) ; ``formater(question, valeur, libelles)
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -291,22 +291,6 @@ def formater(question: Question, valeur: Any, libelles: Mapping[str, str] | None
         date = _date(valeur)
         return formater_date(date) if date else str(valeur)
     return str(valeur)
-
-
-def lire_reponses(
-    questions: Sequence[Question], donnees: Mapping[str, Any], codes_choix: Mapping[str, Iterable[str]]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Lit plusieurs champs d'un coup : (valeurs lues, erreurs code → message)."""
-    valeurs: dict[str, Any] = {}
-    erreurs: dict[str, str] = {}
-    for q in questions:
-        if q.code not in donnees:
-            continue
-        try:
-            valeurs[q.code] = lire(q, donnees[q.code], codes_choix.get(q.code, ()))
-        except ErreurSaisie as exc:
-            erreurs[q.code] = exc.message
-    return valeurs, erreurs
 
 
 # --------------------------------------------------------------------------- état d'une saisie

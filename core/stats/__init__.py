@@ -2,7 +2,6 @@
 
 API :
 - ``calculer_statistiques(microdonnees, attendus, questions, campagne=…)`` → table de cellules ;
-- ``calculer_statistiques_naif(...)`` → les mêmes chiffres, calculés groupe par groupe (tests) ;
 - ``vers_csv_ouvert(cellules, chemin)`` → le fichier open data (``docs/schemas/agregats-v1.md``).
 """
 
@@ -23,7 +22,6 @@ from core.stats.modele import (
     Territoires,
     valider_entrees,
 )
-from core.stats.naif import calculer_statistiques_naif
 
 __all__ = [
     "COLONNES_INTERNES",
@@ -39,7 +37,6 @@ __all__ = [
     "Relation",
     "Territoires",
     "calculer_statistiques",
-    "calculer_statistiques_naif",
     "catalogue_cellules",
     "groupes_de",
     "valider_entrees",

@@ -7,6 +7,7 @@ parts (en pourcentage), deux pour les sommes, moyennes et quantiles. ``valeur`` 
 """
 
 from os import PathLike
+from pathlib import Path
 
 import polars as pl
 
@@ -55,5 +56,5 @@ def vers_csv_ouvert(cellules: pl.DataFrame, chemin: str | PathLike[str]) -> int:
     table = vers_table_ouverte(cellules)
     # Champs vides écrits vides (et non "") : la chaîne vide et l'absence de valeur se confondent.
     table = table.with_columns(pl.when(pl.col(pl.Utf8) != "").then(pl.col(pl.Utf8)))
-    table.write_csv(chemin, separator=",", include_header=True, null_value="", quote_style="necessary")
+    table.write_csv(Path(chemin), separator=",", include_header=True, null_value="", quote_style="necessary")
     return table.height

@@ -15,7 +15,6 @@ import polars as pl
 
 from core.analyses.correspondances import cle_variable
 from core.analyses.modele import Indicateur
-from core.analyses.protection import COMPTAGE
 from core.stats import STATUT_PUBLIE, STATUT_SECRET, QuestionStat
 from senacs.analyses.catalogue import codes_variable
 from senacs.campagnes.models import Campagne
@@ -195,12 +194,6 @@ def ensembles_diffusion(
         if e:
             (publies if statut == STATUT_PUBLIE else secrets).append(e)
     return publies, secrets
-
-
-def est_comptage(indicateur: Indicateur) -> bool:
-    from core.analyses.calcul import nature_de
-
-    return nature_de(indicateur) == COMPTAGE
 
 
 def question_sensible(indicateur: Indicateur, campagne: Campagne) -> bool:

@@ -39,6 +39,7 @@ from core.analyses.modele import (
     dimension_territoire,
 )
 from core.analyses.protection import Regles
+from core.erreurs import ErreurMetier
 from core.territoires import departements_par_code, regions
 from senacs.analyses.catalogue import INDICATEURS, PAR_CODE
 from senacs.analyses.donnees import ensembles_diffusion, microdonnees, question_sensible, variable_campagne
@@ -52,12 +53,8 @@ from senacs.statistiques.services import politique_secret, publication_autorisee
 CAMPAGNES_MAX_TENDANCE = 10
 
 
-class ErreurAnalyse(ValueError):
+class ErreurAnalyse(ErreurMetier, ValueError):
     """Définition ou demande invalide ; ``message`` est en français, à afficher tel quel."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from core.controles import Descriptions, LigneReponse, Seuils, detecter, retenir, signature, tableau
 from core.controles.detecteurs import Detection
+from core.erreurs import ErreurMetier
 from core.formats import formater_date
 from core.questionnaire.evaluation import plan
 from core.questionnaire.saisie import nettoyer_texte
@@ -59,12 +60,8 @@ LONGUEUR_MIN_MOTIF = 10
 LONGUEUR_MAX_TEXTE = 5000
 
 
-class ErreurControle(Exception):
+class ErreurControle(ErreurMetier):
     """Action refusée (phase, état, droits) ; ``message`` est à montrer tel quel."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 # --------------------------------------------------------------------------- réglages

@@ -180,10 +180,6 @@ class Designation(models.Model):
     def __str__(self):
         return f"{self.designe} — préparateur du {self.copil} ({self.campagne.annee})"
 
-    def est_en_cours(self, jour: datetime.date | None = None) -> bool:
-        jour = jour or timezone.localdate()
-        return self.statut == StatutDesignation.EFFECTIVE and jour <= self.fin
-
 
 class AccordDesignation(models.Model):
     designation = models.ForeignKey(Designation, on_delete=models.CASCADE, related_name="accords")

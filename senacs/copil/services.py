@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.erreurs import ErreurMetier
 from core.roles import Organisme, Role
 from senacs.campagnes.models import Campagne, Phase
 from senacs.comptes.models import Mandat
@@ -30,7 +31,7 @@ from senacs.copil.models import (
 from senacs.territoires.models import Caf, Departement, Federation, Region
 
 
-class ErreurCopil(ValidationError):
+class ErreurCopil(ErreurMetier, ValidationError):
     """Action refusée (message en français)."""
 
 
@@ -54,20 +55,6 @@ def copil_pour(niveau: str, code: str = "FR") -> Copil:
         copil, _ = Copil.objects.get_or_create(niveau=Niveau.DEPARTEMENT, departement_id=code)
         return copil
     raise ErreurCopil(f"Niveau de COPIL inconnu : {niveau}.")
-
-
-def copil_depuis_cle(cle: str) -> Copil | None:
-    """COPIL d'une clé de territoire d'agrégats (``FR``, ``R:84``, ``D:69``)."""
-    try:
-        if cle == "FR":
-            return copil_pour(Niveau.NATION)
-        if cle.startswith("R:"):
-            return copil_pour(Niveau.REGION, cle[2:])
-        if cle.startswith("D:"):
-            return copil_pour(Niveau.DEPARTEMENT, cle[2:])
-    except ErreurCopil:
-        return None
-    return None
 
 
 def _territoire_mandat(copil: Copil) -> dict:

@@ -13,34 +13,24 @@ Exemple, dans la vue qui affiche les réponses d'une structure ::
 - une structure qui consulte ses propres réponses n'est pas journalisée (ce n'est pas un accès d'un
   tiers) ; rien d'autre n'est exclu : un administrateur est journalisé comme tout le monde.
 
-Le journal s'écrit même pendant une requête en lecture seule (``@lecture_seule``) : c'est la seule
-écriture qu'une lecture déclenche, et elle doit avoir lieu même si la page n'écrit rien d'autre.
+Le journal s'écrit même pendant une requête GET en lecture seule : c'est la seule écriture qu'une
+lecture déclenche. L'exemption est étroite (``senacs.journal.ecriture``) : insertions dans les tables
+du journal seulement, tout autre écriture reste refusée.
 """
 
 from collections.abc import Iterable
-from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.perimetre import departements_couverts
 from core.roles import LIBELLES_ORGANISMES, LIBELLES_ROLES, Niveau, Organisme, Role
 from senacs.comptes.models import Mandat
+from senacs.journal.ecriture import ecriture_journal
 from senacs.journal.models import AccesDonnees, Nature, StructureConsultee
 from senacs.structures.models import Structure
 
 ROLE_OPERATEUR = "Opérateur de la plateforme (commande d'exploitation)"
-
-
-@contextmanager
-def _ecriture_autorisee():
-    """Suspend les garde-fous d'exécution (lecture seule des GET) le temps d'écrire le journal."""
-    sauvegarde = list(connection.execute_wrappers)
-    connection.execute_wrappers[:] = []
-    try:
-        yield
-    finally:
-        connection.execute_wrappers[:] = sauvegarde
 
 
 def _utilisateur(request_or_user):
@@ -114,7 +104,7 @@ def journaliser_acces(
             return None
         nom = utilisateur.nom_complet
         qui = f"{nom} <{utilisateur.email}>" if nom else utilisateur.email
-    with _ecriture_autorisee(), transaction.atomic():
+    with ecriture_journal(), transaction.atomic():
         acces = AccesDonnees.objects.create(
             utilisateur=utilisateur,
             qui=qui[:250],

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.erreurs import ErreurMetier
 from core.formats import formater_date
 from core.plaquette import markdown
 from core.plaquette.modele import BLOCS, PAGES
@@ -57,7 +58,7 @@ PAGES_OPTIONNELLES = [p.code for p in PAGES if p.optionnelle]
 MENTION_PROJET = "Projet — non validé par le COPIL"
 
 
-class ErreurPlaquette(ValidationError):
+class ErreurPlaquette(ErreurMetier, ValidationError):
     """Action refusée (message en français)."""
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from core.erreurs import ErreurMetier
 from core.questionnaire import definition, xlsform
 from core.questionnaire.modele import Questionnaire as ModeleQuestionnaire
 from senacs.campagnes.models import Campagne, Phase
@@ -28,7 +29,7 @@ from senacs.questionnaires.models import Questionnaire
 _FICHIERS: dict[tuple[str, float], ModeleQuestionnaire] = {}
 
 
-class ErreurQuestionnaire(Exception):
+class ErreurQuestionnaire(ErreurMetier):
     """Import ou export refusé ; ``erreurs`` liste les motifs, en français."""
 
     def __init__(self, erreurs: list[str]):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.erreurs import ErreurMetier
 from core.formats import formater_nombre
 from core.questionnaire.evaluation import Anomalie
 from core.questionnaire.saisie import etat_saisie, nettoyer_texte, vide
@@ -156,12 +157,8 @@ LONGUEUR_MAX_JUSTIFICATION = 1000
 VERSION_INCONNUE = -1  # version illisible renvoyée par un formulaire : jamais d'écrasement sans contrôle
 
 
-class EcritureRefusee(Exception):
+class EcritureRefusee(ErreurMetier):
     """Écriture impossible (phase, statut de la réponse) ; ``message`` est à montrer tel quel."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 def refus_ecriture(campagne: Campagne, structure, *, pour_le_compte: bool, jour: datetime.date) -> str | None:

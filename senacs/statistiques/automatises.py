@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.erreurs import ErreurMetier
 from core.formats import formater_nombre
 from core.pairs import ComparaisonPairs, Profil, comparer
 from core.stats import STATUT_SANS_OBJET
@@ -41,8 +42,8 @@ GABARIT = Path(__file__).parent / "gabarits" / "tableaux_structure.typ"
 LIBELLES_PUBLICS = {"CS": "centres sociaux", "EVS": "espaces de vie sociale"}
 
 
-class ErreurTableaux(Exception):
-    pass
+class ErreurTableaux(ErreurMetier):
+    """Tableaux automatisés refusés (message en français)."""
 
 
 def dossier_media() -> Path:

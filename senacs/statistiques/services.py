@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core import tableur
+from core.erreurs import ErreurMetier
 from core.secret import Politique, RapportAudit, auditer, proteger
 from core.stats import (
     COLONNES_OUVERTES,
@@ -61,7 +62,7 @@ CLE = ["niveau", "territoire", "public", "question", "statistique", "modalite"]
 PHASE_MIN_DIFFUSION = Phase.ANALYSE
 
 
-class ErreurPublication(Exception):
+class ErreurPublication(ErreurMetier):
     """Publication ou export refusé (message en français)."""
 
 

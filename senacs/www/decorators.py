@@ -1,4 +1,4 @@
-"""Garde-fous des vues : portes d'accès par rôle et lecture seule des requêtes GET (style §3).
+"""Garde-fous des vues : portes d'accès par rôle, GET en lecture seule et POST atomiques.
 
 Une porte se lit d'un coup d'œil au-dessus de la vue ::
 
@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from core import capacites
 from core.perimetre import Perimetre
+from senacs.journal.ecriture import ecriture_journal_permise
 
 METHODES_SURES = ("GET", "HEAD", "OPTIONS")
 
@@ -56,16 +57,28 @@ INSTRUCTIONS_PERMISES = ("SELECT", "EXPLAIN", "SAVEPOINT", "RELEASE SAVEPOINT", 
 
 
 def _refuser_ecriture(execute, sql, params, many, context):
-    if not sql.lstrip().upper().startswith(INSTRUCTIONS_PERMISES):
+    if not sql.lstrip().upper().startswith(INSTRUCTIONS_PERMISES) and not ecriture_journal_permise(sql):
         raise EcritureInterdite(f"Écriture interdite pendant une requête en lecture seule : {sql[:80]}")
     return execute(sql, params, many, context)
 
 
-def lecture_seule(vue):
-    """Les requêtes GET ne lisent que (toute écriture lève une erreur) ; les POST sont atomiques.
+MODES_HTTP = {"GET": "lecture seule", "HEAD": "lecture seule", "OPTIONS": "lecture seule", "POST": "atomique"}
+"""Mode de chaque méthode sous ``@lecture_get_atomique_post`` (les autres méthodes sont atomiques)."""
 
-    Inspiré de ``itou/utils/readonly.py`` (les-emplois). Les écritures de session et de messages ont
-    lieu dans les middlewares, après la vue : elles ne sont pas concernées.
+MODES_HTTP_ATOMIQUES = {"GET": "atomique", "HEAD": "atomique", "OPTIONS": "atomique", "POST": "atomique"}
+"""Mode de chaque méthode sous ``@get_et_post_atomiques``."""
+
+
+def lecture_get_atomique_post(vue):
+    """Deux modes, nommés par la méthode HTTP :
+
+    - GET (et HEAD, OPTIONS) : **lecture seule**, toute écriture en base lève ``EcritureInterdite``
+      (seule exception, étroite : le journal des accès, ``senacs.journal.ecriture``) ;
+    - POST (et toute autre méthode) : **atomique**, tout ou rien dans une transaction.
+
+    Chaque vue routée le déclare (vérifié par ``tests/test_architecture.py``). Inspiré de
+    ``itou/utils/readonly.py`` (les-emplois). Les écritures de session et de messages ont lieu dans
+    les middlewares, après la vue : elles ne sont pas concernées.
     """
 
     @wraps(vue)
@@ -76,4 +89,19 @@ def lecture_seule(vue):
         with transaction.atomic():
             return vue(request, *args, **kwargs)
 
+    enveloppe.modes_http = MODES_HTTP  # type: ignore[attr-defined]
+    return enveloppe
+
+
+def get_et_post_atomiques(vue):
+    """Toutes les méthodes, GET compris, **atomiques** : pour les seules pages dont la lecture écrit
+    par construction (une analyse calculée inscrit ses cellules au registre des libérations). Toute
+    autre page prend ``@lecture_get_atomique_post``."""
+
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        with transaction.atomic():
+            return vue(request, *args, **kwargs)
+
+    enveloppe.modes_http = MODES_HTTP_ATOMIQUES  # type: ignore[attr-defined]
     return enveloppe

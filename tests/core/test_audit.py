@@ -236,7 +236,11 @@ def _exposees_naives(cellules: pl.DataFrame, questions) -> set[int]:
     return exposees
 
 
-@pytest.mark.parametrize("graine", range(6))
+@pytest.mark.parametrize(
+    "graine",
+    # La graine 2 (la moins coûteuse) reste dans la boucle rapide ; les autres passent en CI (`make test`).
+    [graine if graine == 2 else pytest.param(graine, marks=pytest.mark.slow) for graine in range(6)],
+)
 def test_the_batched_audit_agrees_with_one_linear_program_per_cell(graine):
     cellules, questions = _campagne_aleatoire(graine)
     primaires = appliquer_regles_primaires(cellules, questions)

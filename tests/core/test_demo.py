@@ -29,11 +29,6 @@ CHOIX = {
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return generer_donnees_demo()
-
-
-@pytest.fixture(scope="module")
 def actives(demo):
     return [s for s in demo.structures if s.active]
 
@@ -46,26 +41,29 @@ def part(elements, condition):
 # --- Déterminisme --------------------------------------------------------------------------------------
 
 
-def test_the_same_seed_gives_the_same_data(demo):
-    autre = generer_donnees_demo(2026)
-    assert autre == demo
-    assert autre.empreinte() == demo.empreinte()
+def test_the_same_seed_gives_the_same_data(petit, questionnaires):
+    """``petit`` est tiré avec la graine par défaut : c'est aussi 2026."""
+    autre = generer_donnees_demo(2026, taille=petit.taille, questionnaires=questionnaires)
+    assert autre == petit
+    assert autre.empreinte() == petit.empreinte()
+    assert autre.anomalies_injectees == petit.anomalies_injectees
 
 
-def test_another_seed_gives_other_data(demo):
-    autre = generer_donnees_demo(7)
-    assert autre.empreinte() != demo.empreinte()
-    assert [s.nom for s in autre.structures[:50]] != [s.nom for s in demo.structures[:50]]
+def test_another_seed_gives_other_data(petit, questionnaires):
+    autre = generer_donnees_demo(7, taille=petit.taille, questionnaires=questionnaires)
+    assert autre.empreinte() != petit.empreinte()
+    assert [s.nom for s in autre.structures[:50]] != [s.nom for s in petit.structures[:50]]
+    assert [r.valeurs.get("F04") for r in autre.reponses[:100]] != [r.valeurs.get("F04") for r in petit.reponses[:100]]
+    assert autre.anomalies_injectees != petit.anomalies_injectees
 
 
-def test_a_smaller_size_keeps_the_shape():
-    petit = generer_donnees_demo(taille=0.1)
+def test_a_smaller_size_keeps_the_shape(petit):
+    assert petit.taille == 0.1
     compte = petit.compter()
     assert 200 <= compte["cs_actifs"] <= 300
     assert 150 <= compte["evs_actifs"] <= 230
     assert compte["departements"] == 101
     assert {u.email.split("@")[0] for u in petit.utilisateurs} >= {"structure.69", "structure.01", "structure.48"}
-    assert petit == generer_donnees_demo(taille=0.1)
 
 
 @pytest.mark.parametrize("taille", [0, -1, 1.5])
@@ -77,17 +75,19 @@ def test_it_rejects_a_size_outside_zero_one(taille):
 # --- Volumes et géographie (calibration §1, §2) ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_it_generates_about_2380_cs_and_1690_evs_active(demo):
     compte = demo.compter()
     assert compte["cs_actifs"] == pytest.approx(2380, rel=0.03)
     assert compte["evs_actifs"] == pytest.approx(1690, rel=0.03)
 
 
-def test_every_department_has_structures(demo):
-    assert {s.departement for s in demo.structures} == {d.code for d in departements()}
-    assert {s.departement for s in demo.structures if s.active} == {d.code for d in departements()}
+def test_every_department_has_structures(petit):
+    assert {s.departement for s in petit.structures} == {d.code for d in departements()}
+    assert {s.departement for s in petit.structures if s.active} == {d.code for d in departements()}
 
 
+@pytest.mark.slow
 def test_several_tiny_departments_hold_one_to_five_structures(demo):
     total = Counter(s.departement for s in demo.structures)  # registre entier, fermées comprises
     minuscules = {d for d, n in total.items() if 1 <= n <= 5}
@@ -95,6 +95,7 @@ def test_several_tiny_departments_hold_one_to_five_structures(demo):
     assert {"976", "973", "48"} <= minuscules
 
 
+@pytest.mark.slow
 def test_it_forces_the_known_anchors(actives):
     compte = Counter((s.departement, s.type) for s in actives)
     assert 145 <= compte[("59", "CS")] <= 150
@@ -103,6 +104,7 @@ def test_it_forces_the_known_anchors(actives):
     assert (compte[("06", "CS")], compte[("06", "EVS")]) == (13, 10)
 
 
+@pytest.mark.slow
 def test_the_regional_allocation_follows_the_calibration_table(actives):
     compte = Counter((s.region, s.type) for s in actives)
     for region, (cs, evs) in ALLOCATION_REGIONALE.items():
@@ -113,8 +115,8 @@ def test_the_regional_allocation_follows_the_calibration_table(actives):
         assert compte[(region, "EVS")] == pytest.approx(evs, rel=0.02, abs=2)
 
 
-def test_postcodes_and_communes_match_the_department(demo):
-    for s in demo.structures:
+def test_postcodes_and_communes_match_the_department(petit):
+    for s in petit.structures:
         assert len(s.code_postal) == 5 and s.code_postal.isdigit()
         assert departement_depuis_code_postal(s.code_postal) == s.departement, s
         assert s.commune_insee.startswith(s.departement)
@@ -132,8 +134,8 @@ def test_each_department_has_its_real_prefecture():
     assert (noms["69"], noms["01"], noms["2A"], noms["976"]) == ("Lyon", "Bourg-en-Bresse", "Ajaccio", "Mamoudzou")
 
 
-def test_corsican_postcodes_follow_the_20200_rule(demo):
-    for s in demo.structures:
+def test_corsican_postcodes_follow_the_20200_rule(petit):
+    for s in petit.structures:
         if s.departement == "2A":
             assert "20000" <= s.code_postal < "20200"
         elif s.departement == "2B":
@@ -152,30 +154,31 @@ def test_luhn_helpers():
     assert len(siret("732829320", 7)) == 14
 
 
-def test_every_siret_is_a_valid_unique_14_digit_number(demo):
-    sirets = [s.siret for s in demo.structures]
+def test_every_siret_is_a_valid_unique_14_digit_number(petit):
+    sirets = [s.siret for s in petit.structures]
     assert len(set(sirets)) == len(sirets)
-    gestionnaires = {g.siren for g in demo.gestionnaires}
-    for s in demo.structures:
+    gestionnaires = {g.siren for g in petit.gestionnaires}
+    for s in petit.structures:
         assert len(s.siret) == 14 and s.siret.isdigit()
         assert luhn_valide(s.siret), s.siret
         assert luhn_valide(s.siret[:9])  # le SIREN aussi
         assert s.siret[:9] == s.gestionnaire and s.gestionnaire in gestionnaires
 
 
-def test_identifiers_names_and_contacts_are_unique_and_fake(demo):
-    identifiants = [s.identifiant for s in demo.structures]
+def test_identifiers_names_and_contacts_are_unique_and_fake(petit):
+    identifiants = [s.identifiant for s in petit.structures]
     assert len(set(identifiants)) == len(identifiants)
-    assert len({(s.departement, s.nom) for s in demo.structures}) == len(demo.structures)
-    for s in demo.structures:
+    assert len({(s.departement, s.nom) for s in petit.structures}) == len(petit.structures)
+    for s in petit.structures:
         assert s.identifiant.startswith(f"{s.type}-{s.departement}-")
         assert s.email.endswith("@exemple-senacs.fr")
         assert not s.site_web or (s.site_web.startswith("https://") and s.site_web.endswith(".exemple-senacs.fr"))
         assert all(len(etiquette) <= 63 for etiquette in s.site_web.removeprefix("https://").split("."))
-    assert any(s.nom.startswith("Centre social ") for s in demo.structures)
-    assert any(s.nom.startswith("Espace de vie sociale ") for s in demo.structures)
+    assert any(s.nom.startswith("Centre social ") for s in petit.structures)
+    assert any(s.nom.startswith("Espace de vie sociale ") for s in petit.structures)
 
 
+@pytest.mark.slow
 def test_some_bodies_manage_several_structures(demo):
     par_gestionnaire = Counter(s.gestionnaire for s in demo.structures)
     nature = {g.siren: g.nature for g in demo.gestionnaires}
@@ -189,6 +192,7 @@ def test_some_bodies_manage_several_structures(demo):
 # --- Calibrage des variables d'identité (calibration §3) ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_calibrated_shares_are_roughly_right(actives):
     cs = [s for s in actives if s.type == "CS"]
     evs = [s for s in actives if s.type == "EVS"]
@@ -207,6 +211,7 @@ def test_calibrated_shares_are_roughly_right(actives):
     assert part(cs, lambda s: s.taille_territoire in {"quartier", "quartiers"}) == pytest.approx(0.52, abs=0.05)
 
 
+@pytest.mark.slow
 def test_rural_structures_never_act_at_neighbourhood_scale_and_qpv_is_urban(actives):
     for s in actives:
         if s.type_territoire == "rural":
@@ -216,6 +221,7 @@ def test_rural_structures_never_act_at_neighbourhood_scale_and_qpv_is_urban(acti
     assert all(s.type_territoire == "urbain" for s in actives if s.departement == "75")
 
 
+@pytest.mark.slow
 def test_population_follows_the_lognormal_calibration(actives):
     from statistics import median
 
@@ -226,22 +232,22 @@ def test_population_follows_the_lognormal_calibration(actives):
     assert all(500 <= s.population_zone <= 150_000 for s in actives)
 
 
-def test_federation_membership_points_to_a_federation_of_the_department(demo):
-    couvre = {f.nom: set(f.departements) for f in demo.federations}
-    for s in demo.structures:
+def test_federation_membership_points_to_a_federation_of_the_department(petit):
+    couvre = {f.nom: set(f.departements) for f in petit.federations}
+    for s in petit.structures:
         if s.federation is not None:
             assert s.adherent_fcsf
             assert s.departement in couvre[s.federation]
-    tailles = Counter(len(f.departements) for f in demo.federations)
+    tailles = Counter(len(f.departements) for f in petit.federations)
     assert tailles[1] > 0 and any(n > 1 for n in tailles)  # un département, plusieurs, une région
-    assert any(f.regionale for f in demo.federations)
+    assert any(f.regionale for f in petit.federations)
 
 
 # --- Agréments (calibration §4) et dynamique du parc (§1) ---------------------------------------------------
 
 
-def test_agrement_periods_last_one_to_four_years_and_are_contiguous(demo):
-    for s in demo.structures:
+def test_agrement_periods_last_one_to_four_years_and_are_contiguous(petit):
+    for s in petit.structures:
         assert s.agrements[0].date_debut == s.date_premier_agrement
         for periode in s.agrements:
             assert any(
@@ -258,12 +264,14 @@ def test_agrement_periods_last_one_to_four_years_and_are_contiguous(demo):
         assert s.annee_creation <= s.date_premier_agrement.year
 
 
+@pytest.mark.slow
 def test_the_current_agrement_lasts_four_years_most_often(actives):
     cs = [s for s in actives if s.type == "CS"]
     quatre_ans = part(cs, lambda s: (s.agrements[-1].date_fin - s.agrements[-1].date_debut).days > 3 * 366)
     assert quatre_ans == pytest.approx(0.75, abs=0.05)
 
 
+@pytest.mark.slow
 def test_first_agrement_dates_follow_the_calibration(actives):
     cs = [s.date_premier_agrement.year for s in actives if s.type == "CS"]
     assert part(cs, lambda a: a <= 1990) == pytest.approx(0.30, abs=0.04)
@@ -272,6 +280,7 @@ def test_first_agrement_dates_follow_the_calibration(actives):
     assert part(evs, lambda a: a < 2010) == pytest.approx(0.18, abs=0.04)
 
 
+@pytest.mark.slow
 def test_the_register_grows_and_closes_like_the_calibration(demo):
     def attendues(type_structure, annee):
         return sum(1 for s in demo.structures if s.type == type_structure and s.est_attendue(annee))
@@ -289,6 +298,7 @@ def test_the_register_grows_and_closes_like_the_calibration(demo):
 # --- Zones -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_zones_cover_every_structure_of_their_department_exactly_once(demo):
     par_departement = defaultdict(list)
     for z in demo.zones:
@@ -314,8 +324,8 @@ def test_zones_cover_every_structure_of_their_department_exactly_once(demo):
 # --- Campagnes et réponses ---------------------------------------------------------------------------------
 
 
-def test_there_are_five_archived_campaigns_and_one_in_entry(demo):
-    phases = {c.annee: c.phase for c in demo.campagnes}
+def test_there_are_five_archived_campaigns_and_one_in_entry(petit):
+    phases = {c.annee: c.phase for c in petit.campagnes}
     assert phases == {
         2021: "archivee",
         2022: "archivee",
@@ -324,7 +334,7 @@ def test_there_are_five_archived_campaigns_and_one_in_entry(demo):
         2025: "archivee",
         2026: "saisie",
     }
-    for c in demo.campagnes:
+    for c in petit.campagnes:
         assert c.annee_donnees == c.annee - 1
         dates = [
             c.date_ouverture_saisie,
@@ -340,14 +350,15 @@ def test_there_are_five_archived_campaigns_and_one_in_entry(demo):
         assert moments == sorted(moments)
         if c.phase == "archivee":
             assert c.date_ouverture_saisie.year == c.annee and 2 <= c.date_ouverture_saisie.month <= 4
-    en_cours = next(c for c in demo.campagnes if c.annee == 2026)
+    en_cours = next(c for c in petit.campagnes if c.annee == 2026)
     assert (en_cours.date_ouverture_saisie, en_cours.date_fin_saisie) == (
         datetime.date(2026, 10, 1),
         datetime.date(2027, 1, 31),
     )
-    assert [c.version_questionnaire for c in demo.campagnes] == ["2021", "2022", "2023", "2024", "2025", "2026"]
+    assert [c.version_questionnaire for c in petit.campagnes] == ["2021", "2022", "2023", "2024", "2025", "2026"]
 
 
+@pytest.mark.slow
 def test_past_campaigns_have_about_90_percent_of_cs_and_80_percent_of_evs(demo):
     reponses = defaultdict(set)
     for r in demo.reponses:
@@ -366,6 +377,7 @@ def test_past_campaigns_have_about_90_percent_of_cs_and_80_percent_of_evs(demo):
             assert taux == pytest.approx(cible, abs=0.03), (c.annee, type_structure)
 
 
+@pytest.mark.slow
 def test_about_40_percent_of_expected_structures_have_started_2026(demo):
     attendues = [s for s in demo.structures if s.est_attendue(2025)]
     commencees = [r for r in demo.reponses if r.campagne == 2026]
@@ -384,6 +396,7 @@ def test_about_40_percent_of_expected_structures_have_started_2026(demo):
         assert datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC) <= r.commencee_le <= r.modifiee_le
 
 
+@pytest.mark.slow
 def test_identity_answers_have_the_expected_types(demo):
     for r in demo.reponses[:3000]:
         v = {code: valeur for code, valeur in r.valeurs.items() if code in CODES_IDENTITE}
@@ -413,6 +426,7 @@ def test_identity_answers_have_the_expected_types(demo):
             }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_identity_answers_are_consistent_from_year_to_year(demo):
     structures = {s.identifiant: s for s in demo.structures}
     # Les dates d'agrément interverties exprès (anomalies injectées) sont à part.
@@ -450,10 +464,10 @@ def test_identity_answers_are_consistent_from_year_to_year(demo):
 # --- Comptes -----------------------------------------------------------------------------------------------
 
 
-def test_there_is_a_demo_account_for_every_role(demo):
-    roles = {m.role for u in demo.utilisateurs for m in u.mandats}
+def test_there_is_a_demo_account_for_every_role(petit):
+    roles = {m.role for u in petit.utilisateurs for m in u.mandats}
     assert roles == {r.value for r in Role}
-    adresses = {u.email for u in demo.utilisateurs}
+    adresses = {u.email for u in petit.utilisateurs}
     assert {
         "structure.69@demo.senacs.fr", "structure.01@demo.senacs.fr", "structure.48@demo.senacs.fr",
         "correspondant.caf.69@demo.senacs.fr", "correspondant.federation.69@demo.senacs.fr",
@@ -462,14 +476,14 @@ def test_there_is_a_demo_account_for_every_role(demo):
         "copil.region.84@demo.senacs.fr", "national@demo.senacs.fr", "admin@demo.senacs.fr",
         "ancien.correspondant.69@demo.senacs.fr",
     } <= adresses  # fmt: skip
-    assert len({(u.prenom, u.nom) for u in demo.utilisateurs}) == len(demo.utilisateurs)
-    admin = next(u for u in demo.utilisateurs if u.email == "admin@demo.senacs.fr")
+    assert len({(u.prenom, u.nom) for u in petit.utilisateurs}) == len(petit.utilisateurs)
+    admin = next(u for u in petit.utilisateurs if u.email == "admin@demo.senacs.fr")
     assert admin.is_staff and admin.is_superuser
-    assert sum(u.is_staff for u in demo.utilisateurs) == 1
+    assert sum(u.is_staff for u in petit.utilisateurs) == 1
 
 
-def test_only_the_former_correspondent_has_an_expired_mandate(demo):
-    for u in demo.utilisateurs:
+def test_only_the_former_correspondent_has_an_expired_mandate(petit):
+    for u in petit.utilisateurs:
         for m in u.mandats:
             assert m.date_debut == datetime.date(2020, 1, 1)
             if u.email.startswith("ancien."):
@@ -478,10 +492,10 @@ def test_only_the_former_correspondent_has_an_expired_mandate(demo):
                 assert m.date_fin is None
 
 
-def test_structure_accounts_have_a_2026_draft_in_their_department(demo):
-    structures = {s.identifiant: s for s in demo.structures}
-    brouillons = {r.structure: r for r in demo.reponses if r.campagne == 2026}
-    for u in demo.utilisateurs:
+def test_structure_accounts_have_a_2026_draft_in_their_department(petit):
+    structures = {s.identifiant: s for s in petit.structures}
+    brouillons = {r.structure: r for r in petit.reponses if r.campagne == 2026}
+    for u in petit.utilisateurs:
         m = u.mandats[0]
         if m.role != "structure":
             continue

@@ -10,30 +10,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from core.demo import generer_donnees_demo
 from core.demo.anomalies import TYPES, TYPES_BLOQUANTS
 from core.demo.campagnes import CODES_IDENTITE
-from core.demo.reponses import Variantes, calculs_rapides, charger_questionnaires, empreinte_depot
+from core.demo.reponses import Variantes, calculs_rapides, empreinte_depot
 from core.questionnaire.evaluation import anomalies, plan
 from core.questionnaire.modele import TYPES_NOMBRE
-
-PETITE = 0.05
-
-
-@pytest.fixture(scope="module")
-def questionnaires():
-    return charger_questionnaires()
-
-
-@pytest.fixture(scope="module")
-def petit(questionnaires):
-    return generer_donnees_demo(taille=PETITE, questionnaires=questionnaires)
-
-
-@pytest.fixture(scope="module")
-def grand(questionnaires):
-    """Un tiers du jeu complet : assez de structures pour vérifier le calibrage."""
-    return generer_donnees_demo(taille=0.35, questionnaires=questionnaires)
 
 
 def _contexte(donnees, questionnaires):
@@ -105,24 +86,24 @@ def test_complete_responses_answer_every_required_relevant_question(evaluees):
         assert len(r.valeurs) >= 110
 
 
-def test_local_questions_go_only_to_their_departments(grand, questionnaires):
-    structures = {s.identifiant: s.departement for s in grand.structures}
-    rhone = [r for r in grand.reponses if structures[r.structure] == "69" and r.statut != "brouillon"]
+def test_local_questions_go_only_to_their_departments(petit, questionnaires):
+    structures = {s.identifiant: s.departement for s in petit.structures}
+    rhone = [r for r in petit.reponses if structures[r.structure] == "69" and r.statut != "brouillon"]
     assert rhone and all("J01" in r.valeurs for r in rhone)
-    for r in grand.reponses:
+    for r in petit.reponses:
         departement = structures[r.structure]
         if "J01" in r.valeurs or "J02" in r.valeurs:
             assert departement == "69"
         if "J03" in r.valeurs:
             assert departement == "13" and r.campagne >= 2025
-    assert any("J03" in r.valeurs for r in grand.reponses)
+    assert any("J03" in r.valeurs for r in petit.reponses)
 
 
-def test_earlier_campaigns_answer_their_own_version(grand, questionnaires):
+def test_earlier_campaigns_answer_their_own_version(petit, questionnaires):
     """Avant 2023, une seule ligne F06 = AGC + ACF (correspondance déclarée) ; module thématique de l'année."""
-    structures = {s.identifiant: s for s in grand.structures}
+    structures = {s.identifiant: s for s in petit.structures}
     cs = defaultdict(list)
-    for r in grand.reponses:
+    for r in petit.reponses:
         if r.statut != "brouillon" and structures[r.structure].type == "CS":
             cs[r.campagne].append(r.valeurs)
     for annee in (2021, 2022):
@@ -136,10 +117,10 @@ def test_earlier_campaigns_answer_their_own_version(grand, questionnaires):
     assert recent == pytest.approx(ancien, rel=0.1)
     assert statistics.median(v["F06"] for v in cs[2023]) < 0.85 * ancien
     thematiques = {annee: {q.code for q in questionnaires[annee].section("I").questions} for annee in questionnaires}
-    for r in grand.reponses:
+    for r in petit.reponses:
         codes_i = {c for c in r.valeurs if c.startswith("I")}
         assert codes_i <= thematiques[r.campagne]
-    assert any("I14" in r.valeurs for r in grand.reponses if r.campagne == 2021)
+    assert any("I14" in r.valeurs for r in petit.reponses if r.campagne == 2021)
 
 
 def test_computed_questions_take_their_computed_values(petit, questionnaires):
@@ -196,10 +177,10 @@ def test_the_public_evaluation_function_agrees_with_the_shared_variants(petit, q
         assert publique == partagee
 
 
-def test_injected_anomalies_are_flagged_by_their_rule(grand, questionnaires):
-    variantes, structures, reponses, _ = _contexte(grand, questionnaires)
-    assert {a.type for a in grand.anomalies_injectees} == set(TYPES)
-    for a in grand.anomalies_injectees:
+def test_injected_anomalies_are_flagged_by_their_rule(petit, questionnaires):
+    variantes, structures, reponses, _ = _contexte(petit, questionnaires)
+    assert {a.type for a in petit.anomalies_injectees} == set(TYPES)
+    for a in petit.anomalies_injectees:
         r = reponses[(a.campagne, a.structure)]
         s = structures[a.structure]
         trouvees = {
@@ -210,18 +191,19 @@ def test_injected_anomalies_are_flagged_by_their_rule(grand, questionnaires):
         assert a.questions and all(code in r.valeurs or code in ("F04",) for code in a.questions)
 
 
-def test_about_3_percent_of_each_campaign_is_injected(grand):
-    par_campagne = Counter(r.campagne for r in grand.reponses)
-    injectees = Counter(a.campagne for a in grand.anomalies_injectees)
+@pytest.mark.slow
+def test_about_3_percent_of_each_campaign_is_injected(demo):
+    par_campagne = Counter(r.campagne for r in demo.reponses)
+    injectees = Counter(a.campagne for a in demo.anomalies_injectees)
     assert set(injectees) == set(par_campagne)
     for annee, n in par_campagne.items():
         assert injectees[annee] / n == pytest.approx(0.03, abs=0.005), annee
-    paires = [(a.campagne, a.structure) for a in grand.anomalies_injectees]
+    paires = [(a.campagne, a.structure) for a in demo.anomalies_injectees]
     assert len(set(paires)) == len(paires)
-    demo = {m.structure for u in grand.utilisateurs for m in u.mandats if m.structure}
-    assert not {s for _, s in paires} & demo
-    statuts = {(r.campagne, r.structure): r.statut for r in grand.reponses}
-    for a in grand.anomalies_injectees:
+    avec_compte = {m.structure for u in demo.utilisateurs for m in u.mandats if m.structure}
+    assert not {s for _, s in paires} & avec_compte
+    statuts = {(r.campagne, r.structure): r.statut for r in demo.reponses}
+    for a in demo.anomalies_injectees:
         if statuts[(a.campagne, a.structure)] == "soumise":  # déposée : rien de bloquant
             assert a.type not in TYPES_BLOQUANTS and "R10" not in a.regles
         if a.type == "saut_annuel":
@@ -310,9 +292,10 @@ def test_the_rhone_demo_structure_has_answers_entered_on_its_behalf_by_the_caf(p
 # --- Calibrage, corrélations, stabilité ------------------------------------------------------------------------
 
 
-def test_calibrated_distributions(grand):
-    structures = {s.identifiant: s for s in grand.structures}
-    propres = [r for r in _propres(grand) if r.campagne == 2025]
+@pytest.mark.slow
+def test_calibrated_distributions(demo):
+    structures = {s.identifiant: s for s in demo.structures}
+    propres = [r for r in _propres(demo) if r.campagne == 2025]
     cs = [r.valeurs for r in propres if structures[r.structure].type == "CS"]
     evs = [r.valeurs for r in propres if structures[r.structure].type == "EVS"]
     assert statistics.median(v["F04"] for v in cs) == pytest.approx(500_000, rel=0.15)
@@ -340,9 +323,10 @@ def test_calibrated_distributions(grand):
         assert sum(v[k] for k in ("H02A", "H02B", "H02C", "H02D", "H02E", "H02F")) == 100
 
 
-def test_magnitudes_are_correlated_on_the_log_scale(grand):
-    structures = {s.identifiant: s for s in grand.structures}
-    cs = [r.valeurs for r in _propres(grand) if r.campagne == 2025 and structures[r.structure].type == "CS"]
+@pytest.mark.slow
+def test_magnitudes_are_correlated_on_the_log_scale(demo):
+    structures = {s.identifiant: s for s in demo.structures}
+    cs = [r.valeurs for r in _propres(demo) if r.campagne == 2025 and structures[r.structure].type == "CS"]
     budget = np.log([v["F04"] for v in cs])
 
     def rho(code):
@@ -354,9 +338,10 @@ def test_magnitudes_are_correlated_on_the_log_scale(grand):
     assert 0.25 <= rho("D03") <= 0.55
 
 
-def test_answers_are_stable_from_year_to_year(grand):
+@pytest.mark.slow
+def test_answers_are_stable_from_year_to_year(demo):
     par_structure = defaultdict(dict)
-    for r in _propres(grand):
+    for r in _propres(demo):
         if r.statut != "brouillon":
             par_structure[r.structure][r.campagne] = r.valeurs
     ecarts, changements = [], []
@@ -376,19 +361,6 @@ def test_answers_are_stable_from_year_to_year(grand):
 
 
 # --- Déterminisme -----------------------------------------------------------------------------------------------
-
-
-def test_the_same_seed_gives_the_same_answers_and_anomalies(petit, questionnaires):
-    autre = generer_donnees_demo(taille=PETITE, questionnaires=questionnaires)
-    assert autre == petit
-    assert autre.empreinte() == petit.empreinte()
-    assert autre.anomalies_injectees == petit.anomalies_injectees
-
-
-def test_another_seed_gives_other_answers(petit, questionnaires):
-    autre = generer_donnees_demo(7, taille=PETITE, questionnaires=questionnaires)
-    assert [r.valeurs.get("F04") for r in autre.reponses[:100]] != [r.valeurs.get("F04") for r in petit.reponses[:100]]
-    assert autre.anomalies_injectees != petit.anomalies_injectees
 
 
 def test_identity_answers_are_kept(petit):

@@ -1,5 +1,4 @@
 import datetime
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -574,12 +573,3 @@ def test_local_questions_follow_the_department_of_the_answer(q2025):
 def test_the_plan_is_compiled_once_per_variant(q2025):
     variante = q2025.pour_public("CS", "69")
     assert plan(variante) is plan(variante)
-
-
-def test_checking_thousands_of_responses_takes_seconds_not_minutes(q2025):
-    anomalies(q2025, REPONSE_CS, PRECEDENTES)  # compilation
-    debut = time.perf_counter()
-    for i in range(300):
-        anomalies(q2025, {**REPONSE_CS, "H01": 1000 + i}, PRECEDENTES)
-    par_reponse = (time.perf_counter() - debut) / 300
-    assert par_reponse < 0.01  # ≈ 1 ms mesuré : 4 000 réponses en quelques secondes

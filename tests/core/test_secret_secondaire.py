@@ -2,6 +2,7 @@
 secondaire et déjouées après."""
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -266,6 +267,7 @@ def hierarchies(draw):
     return structures, zones
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hierarchies())
 def test_after_suppression_the_audit_always_passes(donnees):

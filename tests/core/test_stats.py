@@ -15,10 +15,10 @@ from core.stats import (
     QuestionStat,
     Territoires,
     calculer_statistiques,
-    calculer_statistiques_naif,
     vers_csv_ouvert,
 )
 from core.stats.modele import COLONNES_BASE, dtype_attendu
+from tests.core.stats_naif import calculer_statistiques_naif
 
 QUESTIONS = [
     QuestionStat("B1", "nombre", libelle="Budget"),

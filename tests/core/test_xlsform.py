@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from core.questionnaire.definition import charger
@@ -9,32 +8,13 @@ from core.questionnaire.evaluation import anomalies, questions_pertinentes
 from core.questionnaire.modele import valider
 from core.questionnaire.xlsform import ErreurXLSForm, exporter, importer
 from core.questionnaire.xlsform_lecture import TYPES_ACCEPTES
+from tests.core.classeurs import SETTINGS, ecrire_classeur
 
 DOSSIER = Path(__file__).resolve().parents[2] / "questionnaires"
 
 
-def ecrire_classeur(chemin: Path, **feuilles: list[list]) -> Path:
-    """Classeur XLSX écrit « par un autre outil » : une feuille par argument, la première ligne est l'en-tête."""
-    classeur = xlsxwriter.Workbook(str(chemin))
-    for nom, lignes in feuilles.items():
-        feuille = classeur.add_worksheet(nom)
-        for i, ligne in enumerate(lignes):
-            for j, valeur in enumerate(ligne):
-                if isinstance(valeur, bool):
-                    feuille.write_boolean(i, j, valeur)
-                elif isinstance(valeur, int | float):
-                    feuille.write_number(i, j, valeur)
-                elif valeur not in (None, ""):
-                    feuille.write_string(i, j, valeur)
-    classeur.close()
-    return chemin
-
-
 def lire(chemin: Path, feuille: str) -> list[list]:
     return CalamineWorkbook.from_path(str(chemin)).get_sheet_by_name(feuille).to_python()
-
-
-SETTINGS = [["form_title", "form_id", "version"], ["Enquête structures", "enquete", "2026"]]
 
 
 def erreurs_import(chemin: Path) -> list[str]:

@@ -4,7 +4,6 @@ from django.test import Client
 from django.urls import reverse
 
 from senacs.journal.models import AccesDonnees, Nature
-from tests.www.test_saisie import campagne, reponse  # noqa: F401 - fixtures
 
 
 def _client(utilisateur) -> Client:
@@ -14,7 +13,7 @@ def _client(utilisateur) -> Client:
 
 
 def test_a_correspondent_opening_the_questionnaire_of_a_structure_is_logged(
-    reponse,  # noqa: F811
+    reponse,
     structure_69,
     correspondant_69,
 ):
@@ -27,14 +26,14 @@ def test_a_correspondent_opening_the_questionnaire_of_a_structure_is_logged(
     assert list(acces.structures_consultees.values_list("structure_id", flat=True)) == [structure_69.pk]
 
 
-def test_the_structure_reading_its_own_answers_is_not_logged(reponse, structure_69, usager_structure_69):  # noqa: F811
+def test_the_structure_reading_its_own_answers_is_not_logged(reponse, structure_69, usager_structure_69):
     page = _client(usager_structure_69).get(reverse("saisie:sommaire", args=[2026, structure_69.pk]))
 
     assert page.status_code == 200
     assert not AccesDonnees.objects.exists()
 
 
-def test_autosaves_are_not_logged_as_consultations(reponse, structure_69, correspondant_69):  # noqa: F811
+def test_autosaves_are_not_logged_as_consultations(reponse, structure_69, correspondant_69):
     client = _client(correspondant_69)
     page = client.post(
         reverse("saisie:champ", args=[2026, structure_69.pk, "E", "E01"]),

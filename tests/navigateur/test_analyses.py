@@ -11,7 +11,7 @@ from senacs.copil.models import Cote
 from senacs.copil.services import copil_pour, invite_ajouter, membre_ajouter
 from senacs.statistiques.services import diffusion_publier
 from tests.factories import UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 from tests.statistiques.fabriques import campagne_statistiques
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from senacs.controles.services import controle_lancer
 from senacs.reponses.models import Reponse
 from tests.controles.fabriques import campagne_controle, reponse_deposee
 from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

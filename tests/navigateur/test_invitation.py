@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.factories import MandatFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from senacs.reponses.models import Reponse
 from senacs.statistiques.services import diffusion_publier
 from tests.controles.fabriques import campagne_controle, reponse_deposee
 from tests.factories import MandatFactory, StructureFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 from tests.statistiques.fabriques import campagne_statistiques
 
 pytestmark = pytest.mark.django_db(transaction=True)

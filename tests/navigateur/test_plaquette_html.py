@@ -6,18 +6,18 @@ import pytest
 
 from core.plaquette.construction import construire
 from core.plaquette.rendu import rendre_html
-from tests.core.test_plaquette_rendu import cellules, entrees  # noqa: F401
+from tests.core.plaquette_exemple import cellules_exemple, entrees
 
 pytestmark = pytest.mark.navigateur
 
 CSS = Path(__file__).resolve().parents[2] / "senacs" / "static" / "senacs" / "senacs.css"
 
 
-def test_the_html_version_has_no_axe_violation(cellules, navigateur):  # noqa: F811
+def test_the_html_version_has_no_axe_violation(navigateur):
     """Navigateur de session (conftest) : un second Playwright synchrone dans le même processus est refusé."""
     from axe_playwright_python.sync_playwright import Axe
 
-    contenu = construire(entrees(cellules))
+    contenu = construire(entrees(cellules_exemple()))
     html = (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Plaquette</title>'
         f"<style>{CSS.read_text(encoding='utf-8')}</style></head><body><main>{rendre_html(contenu)}</main></body></html>"

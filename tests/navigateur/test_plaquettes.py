@@ -7,7 +7,7 @@ from senacs.copil.models import Cote
 from senacs.copil.services import copil_pour, membre_ajouter
 from senacs.publications.models import Plaquette, Statut
 from tests.factories import CampagneFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ from senacs.campagnes.models import Phase
 from senacs.questionnaires.services import questionnaire_charger_fichier
 from senacs.reponses.models import Depot, Reponse, Statut
 from tests.factories import CampagneFactory, MandatFactory, StructureFactory, UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

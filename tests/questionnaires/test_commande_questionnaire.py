@@ -11,7 +11,7 @@ from core.questionnaire.definition import charger, vers_dict
 from senacs.campagnes.models import Campagne, Phase
 from senacs.questionnaires.models import Questionnaire
 from tests import bombes
-from tests.core.test_xlsform import SETTINGS, ecrire_classeur
+from tests.core.classeurs import SETTINGS, ecrire_classeur
 from tests.factories import CampagneFactory
 
 pytestmark = pytest.mark.django_db

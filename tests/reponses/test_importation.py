@@ -3,7 +3,6 @@
 import io
 
 import pytest
-import xlsxwriter
 from django.core import mail
 from django.core.management import CommandError, ManagementUtility, call_command
 
@@ -11,43 +10,9 @@ from senacs.campagnes.models import Phase
 from senacs.reponses.importation import reponses_exporter, reponses_importer
 from senacs.reponses.models import Reponse, ReponseHistorique, RevueSaisie, Statut, StatutRevue
 from tests.factories import CampagneFactory
+from tests.reponses.donnees import ENTETE, csv_, ligne_69, xlsx
 
 pytestmark = pytest.mark.django_db
-
-ENTETE = ["structure", "E01", "E02", "F04", "B03", "B06", "B07", "A09", "A15"]
-
-
-def csv_(lignes, separateur=";", bom=True) -> bytes:
-    texte = "\r\n".join(separateur.join(str(c) for c in ligne) for ligne in lignes) + "\r\n"
-    return (("\ufeff" if bom else "") + texte).encode("utf-8")
-
-
-def xlsx(lignes) -> bytes:
-    tampon = io.BytesIO()
-    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
-    feuille = classeur.add_worksheet("reponses")
-    for i, ligne in enumerate(lignes):
-        for j, valeur in enumerate(ligne):
-            if isinstance(valeur, int | float):
-                feuille.write_number(i, j, valeur)
-            elif valeur not in (None, ""):
-                feuille.write_string(i, j, valeur)
-    classeur.close()
-    return tampon.getvalue()
-
-
-def ligne_69(structure, **autres):
-    valeurs = {
-        "E01": "12",
-        "E02": "8,5",
-        "F04": "1 234,56 €",
-        "B03": "isolement jeunesse",
-        "B06": "oui",
-        "B07": "12,5 %",
-        "A09": "15/03/2020",
-        "A15": "associatif",
-    } | autres
-    return [structure.identifiant, *(valeurs[c] for c in ENTETE[1:])]
 
 
 @pytest.fixture

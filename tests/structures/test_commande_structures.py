@@ -7,7 +7,7 @@ from python_calamine import CalamineWorkbook
 from core import registre
 from senacs.structures.models import Structure
 from tests.factories import StructureFactory
-from tests.structures.test_importation import fichier_csv, fichier_xlsx, ligne, ligne_01
+from tests.structures.fichiers import fichier_csv, fichier_xlsx, ligne, ligne_01
 
 # Marque explicite (et pas seulement celle qu'ajoute tests/conftest.py) : pytest-django ordonne les
 # tests avant que le conftest n'ajoute sa marque ; sans elle, ces tests passeraient après les tests

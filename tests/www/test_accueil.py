@@ -238,9 +238,9 @@ def test_it_offers_each_role_only_the_links_it_may_follow(client, usager_structu
 def test_it_refuses_any_write_during_a_read_only_get(rf, correspondant_69):
     from django.db import transaction
 
-    from senacs.www.decorators import EcritureInterdite, lecture_seule
+    from senacs.www.decorators import EcritureInterdite, lecture_get_atomique_post
 
-    @lecture_seule
+    @lecture_get_atomique_post
     def vue(request):
         correspondant_69.nom = "Modifié"
         correspondant_69.save(update_fields=["nom"])
@@ -252,3 +252,30 @@ def test_it_refuses_any_write_during_a_read_only_get(rf, correspondant_69):
     vue(rf.post("/"))  # les POST écrivent, dans une transaction
     correspondant_69.refresh_from_db()
     assert correspondant_69.nom == "Modifié"
+
+
+def test_a_read_only_get_may_write_the_access_journal_and_nothing_else(rf, correspondant_69, structure_69):
+    from django.db import transaction
+
+    from senacs.journal.ecriture import ecriture_journal
+    from senacs.journal.models import AccesDonnees, Nature
+    from senacs.journal.services import journaliser_acces
+    from senacs.www.decorators import EcritureInterdite, lecture_get_atomique_post
+
+    @lecture_get_atomique_post
+    def consulter(request):
+        journaliser_acces(correspondant_69, structures=[structure_69], nature=Nature.SAISIE)
+
+    consulter(rf.get("/"))
+    assert AccesDonnees.objects.filter(utilisateur=correspondant_69).count() == 1
+
+    @lecture_get_atomique_post
+    def profiter_de_l_exemption(request):
+        with ecriture_journal():
+            correspondant_69.nom = "Modifié"
+            correspondant_69.save(update_fields=["nom"])
+
+    with pytest.raises(EcritureInterdite), transaction.atomic():
+        profiter_de_l_exemption(rf.get("/"))
+    correspondant_69.refresh_from_db()
+    assert correspondant_69.nom != "Modifié"

@@ -12,7 +12,7 @@ from senacs.campagnes.models import Phase
 from senacs.reponses.models import Reponse, RevueSaisie
 from tests import bombes
 from tests.factories import CampagneFactory
-from tests.reponses.test_importation import ENTETE, csv_, ligne_69, xlsx
+from tests.reponses.donnees import ENTETE, csv_, ligne_69, xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -12,34 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from senacs.campagnes.models import Phase
-from senacs.questionnaires.services import questionnaire_charger_fichier
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisie, Statut
 from senacs.reponses.services import reponse_enregistrer
 from tests.factories import CampagneFactory, UtilisateurFactory
-from tests.reponses.test_services_saisie import VALEURS_COMPLETES
+from tests.reponses.donnees import VALEURS_COMPLETES
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def campagne(db):
-    questionnaire = questionnaire_charger_fichier(settings.BASE_DIR / "questionnaires" / "2026.yaml")
-    jour = timezone.localdate()
-    return CampagneFactory(
-        annee=2026,
-        questionnaire=questionnaire,
-        phase=Phase.SAISIE,
-        date_ouverture_saisie=jour - datetime.timedelta(days=30),
-        date_fin_saisie=jour + datetime.timedelta(days=30),
-        date_fin_controle=jour + datetime.timedelta(days=60),
-        date_fin_analyse=jour + datetime.timedelta(days=90),
-        date_publication=jour + datetime.timedelta(days=120),
-    )
-
-
-@pytest.fixture
-def reponse(campagne, structure_69):
-    return Reponse.objects.create(campagne=campagne, structure=structure_69)
 
 
 def url(nom, structure, *args, annee=2026):

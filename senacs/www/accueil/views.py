@@ -25,7 +25,7 @@ from senacs.campagnes.selectors import (
 from senacs.comptes.models import Mandat
 from senacs.structures.models import Structure
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement, libelle_territoire, lignes_avancement
-from senacs.www.decorators import lecture_seule
+from senacs.www.decorators import lecture_get_atomique_post
 
 # Ce qu'une structure peut faire dans chaque phase (la saisie en ligne arrive avec le module de saisie).
 CONSEILS_STRUCTURE = {
@@ -50,7 +50,7 @@ CONSEILS_CORRESPONDANT = {
 
 
 @login_required
-@lecture_seule
+@lecture_get_atomique_post
 def accueil(request):
     perimetre = request.perimetre
     if perimetre.est_vide:

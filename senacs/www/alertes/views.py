@@ -53,7 +53,7 @@ from senacs.www.alertes.forms import (
     SignalementForm,
     TransmissionForm,
 )
-from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis, perimetre_requis
 
 AFFICHAGE_MAX = 200
 CLASSES_STATUTS = {
@@ -89,7 +89,7 @@ def _question(campagne, code):
 
 @perimetre_requis(capacites.signaler_une_question)
 @require_http_methods(["GET", "POST"])
-@lecture_seule
+@lecture_get_atomique_post
 def signaler(request):
     perimetre = request.perimetre
     source = request.POST if request.method == "POST" else request.GET
@@ -152,7 +152,7 @@ def signaler(request):
 
 
 @acces_alertes
-@lecture_seule
+@lecture_get_atomique_post
 def liste(request):
     perimetre = request.perimetre
     visibles = alertes_visibles(perimetre).select_related("structure", "campagne").order_by("-modifiee_le", "-pk")
@@ -232,7 +232,7 @@ def _detail(request, alerte, status=200, **formulaires):
 
 
 @acces_alertes
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, pk: int):
     return _detail(request, _alerte(request, pk))
 
@@ -251,7 +251,7 @@ def _executer(request, alerte, service, form, nom: str, succes: str, **kwargs):
 
 @acces_alertes
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def repondre(request, pk: int):
     alerte = _alerte(request, pk)
     if cote_national(request.perimetre, alerte):
@@ -263,7 +263,7 @@ def repondre(request, pk: int):
 
 @acces_alertes
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def transmettre(request, pk: int):
     alerte = _alerte(request, pk)
     return _executer(
@@ -278,7 +278,7 @@ def transmettre(request, pk: int):
 
 @acces_alertes
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def completer(request, pk: int):
     alerte = _alerte(request, pk)
     return _executer(
@@ -288,7 +288,7 @@ def completer(request, pk: int):
 
 @acces_alertes
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def publier(request, pk: int):
     alerte = _alerte(request, pk)
     return _executer(
@@ -302,7 +302,7 @@ def publier(request, pk: int):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def faq(request):
     campagne = campagne_courante()
     modele = questionnaire_de_campagne(campagne) if campagne else None

@@ -10,7 +10,8 @@ Qui voit quoi (moteur : ``senacs.analyses.services``) :
   d'un COPIL, qui n'ouvrent que les analyses partagées avec eux ; une analyse que l'on ne peut pas
   ouvrir : 404. Chaque ouverture recalcule l'analyse pour le public de son lecteur ;
 - chaque calcul protège ses cellules et les inscrit au registre des libérations (écriture en base) :
-  ces vues GET ne sont donc pas en lecture seule ; elles écrivent dans une transaction.
+  ces vues GET ne sont donc pas en lecture seule ; elles écrivent dans une transaction
+  (``@get_et_post_atomiques``). Les autres sont ``@lecture_get_atomique_post``.
 """
 
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from senacs.analyses import services
 from senacs.analyses.models import Analyse
 from senacs.copil.models import Copil, Designation, MembreCopil, PartageDocument, StatutDesignation
 from senacs.statistiques.selectors import Territoire
-from senacs.www.decorators import perimetre_requis
+from senacs.www.analyses.forms import ConstructeurForm
+from senacs.www.decorators import get_et_post_atomiques, lecture_get_atomique_post, perimetre_requis
 from senacs.www.statistiques.views import campagnes_diffusees
 
 FORMATS_EXPORT = ("xlsx", "csv")
@@ -80,52 +82,21 @@ class Formulaire:
 
 
 def lire_formulaire(get, indicateurs, territoires, campagnes) -> Formulaire:
+    """Le formulaire GET lu par ``ConstructeurForm`` ; les valeurs saisies sont gardées pour être
+    réaffichées, même refusées."""
+    form = ConstructeurForm(get, indicateurs=indicateurs, territoires=territoires, campagnes=campagnes)
+    form.is_valid()
     f = Formulaire(
         indicateur=get.get("indicateur", "").strip(),
         territoire=get.get("territoire", "").strip(),
         dimension1=get.get("dimension1", "").strip(),
         dimension2=get.get("dimension2", "").strip(),
+        campagnes=list(form.campagnes_lues),
+        filtres=form.filtres(),
+        erreurs={("campagnes" if nom == "campagne" else nom): erreurs[0] for nom, erreurs in form.errors.items()},
     )
-    if f.indicateur not in {i.code for i in indicateurs}:
-        f.erreurs["indicateur"] = "Choisissez un indicateur dans la liste."
-    if not f.territoire:
-        f.erreurs["territoire"] = "Choisissez un territoire."
-    elif f.territoire not in {c for c, _ in territoires}:
-        if Territoire.depuis_cle(f.territoire) is None or f.territoire[:2] not in ("FR", "R:", "D:"):
-            f.erreurs["territoire"] = "Territoire inconnu : choisissez un territoire dans la liste."
-        else:
-            raise Http404("Territoire hors de vos mandats.")
-    for nom in ("dimension1", "dimension2"):
-        valeur = getattr(f, nom)
-        if valeur and valeur not in DIMENSIONS:
-            f.erreurs[nom] = "Choisissez une ventilation dans la liste."
-    if f.dimension1 and f.dimension1 == f.dimension2:
-        f.erreurs["dimension2"] = "La seconde ventilation doit être différente de la première."
     if f.dimension2 and not f.dimension1:
         f.dimension1, f.dimension2 = f.dimension2, ""
-    annees = {c.annee for c in campagnes}
-    for brut in [b for b in get.getlist("campagne") if b.strip()]:
-        try:
-            annee = int(brut)
-        except ValueError:
-            f.erreurs["campagnes"] = "Campagne illisible : cochez des campagnes dans la liste."
-            continue
-        if annee not in annees:
-            f.erreurs["campagnes"] = "Cochez uniquement des campagnes diffusées."
-        elif annee not in f.campagnes:
-            f.campagnes.append(annee)
-    if not f.campagnes and "campagnes" not in f.erreurs:
-        f.erreurs["campagnes"] = "Cochez au moins une campagne."
-    for code in DIMENSIONS:
-        valeurs = [v for v in get.getlist(f"filtre_{code}") if v]
-        if not valeurs:
-            continue
-        if code != "territoire":
-            connues = {m for m, _ in DIMENSIONS[code].modalites}
-            if not set(valeurs) <= connues:
-                f.erreurs[f"filtre_{code}"] = f"Modalité inconnue pour « {DIMENSIONS[code].libelle} »."
-                continue
-        f.filtres[code] = sorted(set(valeurs))
     if not f.erreurs:
         f.generales = f.definition().erreurs()
     return f
@@ -278,6 +249,7 @@ def departements_filtrables(territoire: str) -> list[tuple[str, str]]:
 
 
 @perimetre_requis(capacites.voir_des_agregats)
+@get_et_post_atomiques
 def constructeur(request):
     options = _options(request)
     contexte = {**options, "formulaire": None, "resultat": None}
@@ -309,6 +281,7 @@ def _reponse_export(resultat, format_: str) -> HttpResponse:
 
 
 @perimetre_requis(capacites.voir_des_agregats)
+@get_et_post_atomiques
 def exporter(request, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -328,6 +301,7 @@ def exporter(request, format_: str):
 
 @perimetre_requis(capacites.voir_des_agregats)
 @require_POST
+@lecture_get_atomique_post
 def enregistrer(request):
     nom = request.POST.get("nom", "").strip()
     try:
@@ -397,6 +371,7 @@ def _partagees_invites(copils: list[int]) -> set[int]:
 
 
 @perimetre_requis(capacites.ouvrir_les_analyses)
+@lecture_get_atomique_post
 def liste(request):
     visibles = list(services.analyses_visibles(request.user, request.perimetre))
     animes = {c.pk for c in copils_animes(request.user)}
@@ -430,6 +405,7 @@ def _ouvrir(request, analyse: Analyse):
 
 
 @perimetre_requis(capacites.ouvrir_les_analyses)
+@get_et_post_atomiques
 def detail(request, pk: int):
     analyse = _analyse_visible(request, pk)
     erreur = None
@@ -453,6 +429,7 @@ def detail(request, pk: int):
 
 
 @perimetre_requis(capacites.ouvrir_les_analyses)
+@get_et_post_atomiques
 def exporter_enregistree(request, pk: int, format_: str):
     if format_ not in FORMATS_EXPORT:
         raise Http404("Format inconnu.")
@@ -467,6 +444,7 @@ def exporter_enregistree(request, pk: int, format_: str):
 
 @perimetre_requis(capacites.voir_des_agregats)
 @require_POST
+@lecture_get_atomique_post
 def partager(request, pk: int):
     analyse = _analyse_visible(request, pk)
     avec_invites = request.POST.get("avec_invites") == "1"

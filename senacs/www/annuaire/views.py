@@ -14,7 +14,7 @@ from core.registre import normaliser
 from senacs.structures.importation import agrement_courant
 from senacs.structures.models import Structure, TypeStructure
 from senacs.territoires.models import Departement
-from senacs.www.decorators import lecture_seule
+from senacs.www.decorators import lecture_get_atomique_post
 
 TYPES = {"CS": "Centres sociaux", "EVS": "Espaces de vie sociale"}
 
@@ -25,7 +25,7 @@ def cle_departement(code: str) -> tuple[int, str]:
 
 
 @require_safe
-@lecture_seule
+@lecture_get_atomique_post
 def departements(request):
     """Régions et départements, avec le nombre de centres sociaux et d'EVS actifs (une requête)."""
     lignes = Departement.objects.select_related("region").annotate(
@@ -57,7 +57,7 @@ def departements(request):
 
 
 @require_safe
-@lecture_seule
+@lecture_get_atomique_post
 def departement(request, code):
     """Structures actives d'un département, filtrables par type ; la liste est complète."""
     dep = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
@@ -99,7 +99,7 @@ def siret_lisible(siret: str) -> str:
 
 
 @require_safe
-@lecture_seule
+@lecture_get_atomique_post
 def structure(request, identifiant):
     """Fiche identité publique d'une structure (champs publiés par senacs.fr)."""
     s = get_object_or_404(

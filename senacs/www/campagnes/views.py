@@ -27,13 +27,13 @@ from senacs.structures.models import Structure
 from senacs.territoires.models import Departement
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement
 from senacs.www.campagnes.forms import AVANCER, RECULER, ChangementPhaseForm, FiltreSuiviForm, ProrogationForm
-from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis, perimetre_requis
 
 PAR_PAGE = 50
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def liste(request):
     campagnes = Campagne.objects.order_by("-annee")
     return render(request, "campagnes/liste.html", {"campagnes": campagnes, "courante": campagne_courante()})
@@ -97,14 +97,14 @@ def _campagne(annee: int) -> Campagne:
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, annee: int):
     return _rendre_detail(request, _campagne(annee))
 
 
 @require_POST
 @perimetre_requis(capacites.piloter_au_national)
-@lecture_seule
+@lecture_get_atomique_post
 def changer_phase(request, annee: int):
     campagne = _campagne(annee)
     sens = request.POST.get("sens")
@@ -132,7 +132,7 @@ def changer_phase(request, annee: int):
 
 @require_POST
 @perimetre_requis(capacites.proroger)
-@lecture_seule
+@lecture_get_atomique_post
 def proroger(request, annee: int):
     campagne = _campagne(annee)
     perimetre = request.perimetre
@@ -175,7 +175,7 @@ class PaginateurCompte(Paginator):
 
 
 @perimetre_requis(capacites.suivre_la_collecte)
-@lecture_seule
+@lecture_get_atomique_post
 def suivi(request):
     perimetre = request.perimetre
     campagne = campagne_courante()

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -41,11 +42,12 @@ from senacs.www.comptes.forms import (
     NouveauMotDePasseForm,
     ReinitialisationForm,
 )
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 
 TEXTE_CHARTE = (Path(__file__).resolve().parent.parent.parent / "textes" / "charte.txt").read_text(encoding="utf-8")
 
 
+@method_decorator(lecture_get_atomique_post, name="dispatch")
 class Connexion(LoginView):
     template_name = "comptes/connexion.html"
     form_class = ConnexionForm
@@ -53,6 +55,7 @@ class Connexion(LoginView):
 
 
 @require_POST
+@lecture_get_atomique_post
 def deconnexion(request):
     logout(request)
     messages.info(request, "Vous êtes déconnecté.")
@@ -60,6 +63,7 @@ def deconnexion(request):
 
 
 @login_required
+@lecture_get_atomique_post
 def charte(request):
     suivant = request.POST.get("suivant") or request.GET.get("suivant") or ""
     if not url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
@@ -144,7 +148,7 @@ class ChangerMotDePasse(PasswordChangeView):
 
 
 @login_required
-@lecture_seule
+@lecture_get_atomique_post
 def compte(request):
     jour = timezone.localdate()
     mandats = (
@@ -190,7 +194,7 @@ def _mandats_geres(request):
 
 
 @perimetre_requis(capacites.gerer_des_mandats)
-@lecture_seule
+@lecture_get_atomique_post
 def mandats(request):
     form = MandatCorrespondantForm(request.POST or None) if capacites.piloter_au_national(request.perimetre) else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -232,7 +236,7 @@ def mandats(request):
 
 @require_POST
 @perimetre_requis(capacites.gerer_des_mandats)
-@lecture_seule
+@lecture_get_atomique_post
 def mandat_agir(request, pk: int, action: str):
     mandat = get_object_or_404(_mandats_geres(request), pk=pk)
     fonctions = {"approuver": mandat_approuver, "retirer": mandat_retirer}
@@ -264,7 +268,7 @@ def _structures_a_inviter(request):
 
 
 @perimetre_requis(capacites.saisir_pour_le_compte)
-@lecture_seule
+@lecture_get_atomique_post
 def inviter_structures(request):
     """Étape 1 : cocher les structures ; étape 2 (« apercu ») : relire qui recevra quoi ; étape 3
     (« confirmer ») : comptes, mandats et courriels."""

@@ -73,7 +73,7 @@ from senacs.www.controles.forms import (
     TexteForm,
     echeance_par_defaut,
 )
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 
 PAR_PAGE = 50
 CLASSES_GRAVITES = {
@@ -176,7 +176,7 @@ def _signalements_filtres(request, campagne, form):
 
 
 @perimetre_requis(capacites.suivre_la_collecte)
-@lecture_seule
+@lecture_get_atomique_post
 def tableau_de_bord(request, annee: int):
     perimetre = request.perimetre
     campagne = _campagne(annee)
@@ -322,7 +322,7 @@ def _xlsx(nom: str, entetes, lignes) -> HttpResponse:
 
 
 @perimetre_requis(capacites.suivre_la_collecte)
-@lecture_seule
+@lecture_get_atomique_post
 def exporter(request, annee: int, format: str):
     """Liste de suivi (une ligne par structure attendue : état, anomalies à traiter, interpellations,
     dernière relance ; aucune valeur de réponse) ou tableau par territoire, en CSV ou XLSX."""
@@ -432,7 +432,7 @@ def _rendre_reponse(request, reponse, *, form_interpellation=None, form_deverrou
 
 
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def reponse(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     journaliser_acces(request, structures=[r.structure_id], campagne=r.campagne, nature=Nature.CONTROLE)
@@ -441,7 +441,7 @@ def reponse(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     form = InterpellationForm(request.POST, questions=_choix_questions(r), auto_id="interpellation_%s")
@@ -473,7 +473,7 @@ def interpeller(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller_anomalie(request, annee: int, pk: int):
     """En un clic depuis la liste : interpellation sur l'anomalie, son message pour texte, échéance par défaut."""
     campagne = _campagne(annee)
@@ -505,7 +505,7 @@ def interpeller_anomalie(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def interpeller_en_masse(request, annee: int):
     campagne = _campagne(annee)
     visibles = _signalements_visibles(request, campagne)
@@ -548,7 +548,6 @@ def interpeller_en_masse(request, annee: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
 def lancer(request, annee: int):
     """Lance le contrôle en lot des départements contrôlés par l'utilisateur, en tâche de fond."""
     from senacs.controles.tasks import controler
@@ -571,7 +570,7 @@ def lancer(request, annee: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def valider(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     if request.POST.get("confirme") != "oui":
@@ -599,7 +598,7 @@ def valider(request, annee: int, pk: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def deverrouiller(request, annee: int, pk: int):
     r = _reponse_controlee(request, annee, pk)
     form = DeverrouillageForm(request.POST, auto_id="deverrouillage_%s")
@@ -714,7 +713,7 @@ def _rendre_interpellation(request, i: Interpellation, formulaires=None, status=
 
 
 @perimetre_requis(capacites.suivre_une_interpellation)
-@lecture_seule
+@lecture_get_atomique_post
 def interpellation(request, annee: int, pk: int):
     i = _interpellation(request, annee, pk)
     journaliser_acces(request, structures=[i.reponse.structure_id], campagne=i.campagne, nature=Nature.CONTROLE)
@@ -742,7 +741,7 @@ LIBELLES_FORMULAIRES = {
 
 @require_POST
 @perimetre_requis(capacites.suivre_une_interpellation)
-@lecture_seule
+@lecture_get_atomique_post
 def interpellation_agir(request, annee: int, pk: int, action: str):
     i = _interpellation(request, annee, pk)
     est_structure, est_correspondant = _roles(request, i)
@@ -832,7 +831,7 @@ def interpellation_agir(request, annee: int, pk: int, action: str):
 
 
 @perimetre_requis(capacites.repondre_pour_sa_structure)
-@lecture_seule
+@lecture_get_atomique_post
 def ma_reponse(request, annee: int):
     """Pour la structure : état de sa réponse à chaque étape, ses anomalies (les siennes seulement),
     ses interpellations, l'historique des validations."""
@@ -885,7 +884,7 @@ def _etapes(r: Reponse, en_cours: int) -> list[dict]:
 
 
 @perimetre_requis(capacites.controler)
-@lecture_seule
+@lecture_get_atomique_post
 def relances(request, annee: int):
     campagne = _campagne(annee)
     departements = departements_controle(request.perimetre)

@@ -34,7 +34,7 @@ from senacs.copil.models import (
 from senacs.statistiques.selectors import Territoire
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, tableaux_territoire
 from senacs.www.copil.forms import InviteForm, MembreForm, PartageForm, PropositionForm
-from senacs.www.decorators import lecture_seule, mandat_requis
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis
 from senacs.www.statistiques.views import campagnes_diffusees, diffusion_publiable, reponse_tableaux
 
 
@@ -80,7 +80,7 @@ def _erreur(request, exc: ValidationError) -> None:
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     jour = timezone.localdate()
     ids = set(MembreCopil.objects.valides(jour).filter(utilisateur=request.user).values_list("copil_id", flat=True))
@@ -141,7 +141,7 @@ def _contexte(request, copil: Copil, acces: Acces, **extra) -> dict:
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, pk: int):
     copil, acces = _copil(request, pk)
     return render(request, "copil/detail.html", _contexte(request, copil, acces))
@@ -149,7 +149,7 @@ def detail(request, pk: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def membre_ajouter(request, pk: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.national)
@@ -173,7 +173,7 @@ def membre_ajouter(request, pk: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def membre_retirer(request, pk: int, membre: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.national)
@@ -185,7 +185,7 @@ def membre_retirer(request, pk: int, membre: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def invite_ajouter(request, pk: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None or acces.national)
@@ -205,7 +205,7 @@ def invite_ajouter(request, pk: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def invite_retirer(request, pk: int, invite: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None or acces.national)
@@ -217,7 +217,7 @@ def invite_retirer(request, pk: int, invite: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def designation_proposer(request, pk: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None)
@@ -246,7 +246,7 @@ def designation_proposer(request, pk: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def designation_approuver(request, pk: int, designation: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None)
@@ -265,7 +265,7 @@ def designation_approuver(request, pk: int, designation: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def designation_retirer(request, pk: int, designation: int):
     copil, acces = _copil(request, pk)
     d = get_object_or_404(Designation, copil=copil, pk=designation)
@@ -283,7 +283,7 @@ def designation_retirer(request, pk: int, designation: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partage_ajouter(request, pk: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None or acces.preparateur)
@@ -312,7 +312,7 @@ def partage_ajouter(request, pk: int):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partage_retirer(request, pk: int, partage: int):
     copil, acces = _copil(request, pk)
     _exiger(acces.membre is not None or acces.preparateur)
@@ -333,7 +333,7 @@ def _tableaux_partages(copil: Copil, partage: PartageDocument):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partage_detail(request, pk: int, partage: int):
     copil, acces = _copil(request, pk)
     p = get_object_or_404(PartageDocument.objects.actifs(), copil=copil, pk=partage)
@@ -354,7 +354,7 @@ def partage_detail(request, pk: int, partage: int):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partage_telecharger(request, pk: int, partage: int, format_: str):
     copil, acces = _copil(request, pk)
     p = get_object_or_404(PartageDocument.objects.actifs(), copil=copil, pk=partage)

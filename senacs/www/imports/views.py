@@ -19,7 +19,7 @@ from core.territoires import departements_par_code
 from senacs.campagnes.models import Campagne
 from senacs.questionnaires.services_alertes import departements_correspondant
 from senacs.reponses.importation import PHASES_IMPORT, reponses_importer, reponses_modele
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.depots import DepotsEnAttente, nom_affiche
 from senacs.www.imports.forms import ImportReponsesForm
 
@@ -59,7 +59,7 @@ def _page(request, form, rapport=None, jeton="", alerte="", status=200):
 
 @acces_import
 @require_http_methods(["GET", "POST"])
-@lecture_seule
+@lecture_get_atomique_post
 def reponses(request):
     """Premier temps : dépôt du fichier et simulation (rien n'est écrit)."""
     if request.method != "POST":
@@ -87,7 +87,7 @@ def reponses(request):
 
 @acces_import
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def confirmer(request):
     """Second temps : le fichier simulé est importé pour de bon (tout ou rien)."""
     en_attente = DEPOTS.en_attente(request)
@@ -133,7 +133,7 @@ def confirmer(request):
 
 @acces_import
 @require_http_methods(["GET"])
-@lecture_seule
+@lecture_get_atomique_post
 def modele(request, annee: int):
     """Classeur vierge à remplir : les structures du périmètre et une colonne par question (aucune réponse)."""
     campagne = Campagne.objects.filter(annee=annee, phase__in=PHASES_IMPORT).first()

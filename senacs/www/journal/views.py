@@ -17,14 +17,14 @@ from core import capacites
 from core.recherche import motif_sans_accents
 from senacs.journal.models import AccesDonnees
 from senacs.structures.models import Structure
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.journal.forms import RechercheJournalForm
 
 PAR_PAGE = 50
 
 
 @perimetre_requis(capacites.consulter_le_journal_de_sa_structure)
-@lecture_seule
+@lecture_get_atomique_post
 def ma_structure(request):
     structures = Structure.objects.filter(pk__in=request.perimetre.structures_propres).order_by("nom")
     acces = AccesDonnees.objects.de_structures(structures).select_related("campagne").order_by("-le", "-pk")
@@ -33,7 +33,7 @@ def ma_structure(request):
 
 
 @perimetre_requis(capacites.rechercher_dans_le_journal)
-@lecture_seule
+@lecture_get_atomique_post
 def recherche(request):
     form = RechercheJournalForm(request.GET or None)
     acces = AccesDonnees.objects.select_related("campagne").order_by("-le", "-pk")

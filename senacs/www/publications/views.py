@@ -39,7 +39,7 @@ from senacs.publications.models import (
 )
 from senacs.publications.services import ErreurPlaquette
 from senacs.territoires.models import Region
-from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis, perimetre_requis
 
 national_requis = perimetre_requis(capacites.piloter_au_national)
 
@@ -154,7 +154,7 @@ def _page_detail(request, ctx: Contexte, *, textes=None, erreurs=None, status=20
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     """Plaquettes que la personne peut voir, pour une campagne (les plus récentes d'abord)."""
     campagnes = list(Campagne.objects.order_by("-annee"))
@@ -213,14 +213,14 @@ def _cles_copil(utilisateur) -> list[str]:
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, annee: int, territoire: str):
     return _page_detail(request, Contexte(request, annee, territoire))
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def enregistrer(request, annee: int, territoire: str):
     ctx = Contexte(request, annee, territoire)
     if not ctx.droits.redige(ctx.cle):
@@ -276,7 +276,7 @@ def enregistrer(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def apercu(request, annee: int, territoire: str, bloc: str):
     """Aperçu d'un bloc (requête htmx) : HTML du Markdown restreint, ou les erreurs en français."""
     ctx = Contexte(request, annee, territoire)
@@ -301,21 +301,21 @@ def _action(request, annee, territoire, fonction, succes: str, **kwargs):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def soumettre(request, annee: int, territoire: str):
     return _action(request, annee, territoire, services.plaquette_soumettre, "Plaquette soumise au COPIL.")
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def approuver(request, annee: int, territoire: str):
     return _action(request, annee, territoire, services.plaquette_approuver, "Votre approbation est enregistrée.")
 
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def refuser(request, annee: int, territoire: str):
     return _action(
         request,
@@ -329,7 +329,7 @@ def refuser(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def publier(request, annee: int, territoire: str):
     if request.POST.get("confirme") != "oui":
         ctx = Contexte(request, annee, territoire)
@@ -340,7 +340,7 @@ def publier(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def embargo(request, annee: int, territoire: str):
     texte = request.POST.get("embargo", "").strip()
     date = None
@@ -357,7 +357,7 @@ def embargo(request, annee: int, territoire: str):
 
 @require_POST
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def partager(request, annee: int, territoire: str):
     """Partage (ou retire le partage) du projet avec les invités du COPIL du territoire."""
     ctx = Contexte(request, annee, territoire)
@@ -386,7 +386,7 @@ def partager(request, annee: int, territoire: str):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def depuis_partage(request, partage: int):
     """Lien d'un document partagé de nature « plaquette » (page du COPIL) vers le projet ; les droits sont
     ceux de la page du projet (un partage retiré → 404 pour l'invité)."""
@@ -398,7 +398,7 @@ def depuis_partage(request, partage: int):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def projet_pdf(request, annee: int, territoire: str):
     """PDF du projet en cours (rendu à la demande, mention « Projet »), ou le PDF figé si publiée."""
     ctx = Contexte(request, annee, territoire)
@@ -414,7 +414,7 @@ def projet_pdf(request, annee: int, territoire: str):
 
 
 @mandat_requis
-@lecture_seule
+@lecture_get_atomique_post
 def projet_html(request, annee: int, territoire: str):
     ctx = Contexte(request, annee, territoire)
     try:
@@ -443,7 +443,7 @@ def _reponse_pdf(pdf: bytes, nom: str) -> HttpResponse:
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def gabarit(request, annee: int):
     campagne = _campagne(annee)
     g = services.gabarit_de(campagne)
@@ -483,7 +483,7 @@ def gabarit(request, annee: int):
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lots(request, annee: int):
     campagne = _campagne(annee)
     if request.method == "POST":
@@ -526,14 +526,14 @@ def _etat_lot(lot: Lot) -> dict:
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lot_progression(request, pk: int):
     lot = get_object_or_404(Lot.objects.select_related("campagne"), pk=pk)
     return render(request, "publications/_progression.html", {"e": _etat_lot(lot)})
 
 
 @national_requis
-@lecture_seule
+@lecture_get_atomique_post
 def lot_fichier(request, pk: int, territoire: str):
     lot = get_object_or_404(Lot, pk=pk)
     ligne = get_object_or_404(lot.territoires, cle=cle_depuis_slug(territoire) or "", statut="fait")
@@ -546,7 +546,7 @@ def lot_fichier(request, pk: int, territoire: str):
 # --------------------------------------------------------------------------- page publique
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publiques(request):
     """Plaquettes publiées (hors embargo), par campagne et territoire, sans connexion."""
     qs = Plaquette.objects.publiques().select_related("campagne")
@@ -572,7 +572,7 @@ def _publique(annee: int, territoire: str) -> Plaquette:
     return get_object_or_404(Plaquette.objects.publiques().select_related("campagne"), campagne__annee=annee, cle=cle)
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publique_pdf(request, annee: int, territoire: str):
     p = _publique(annee, territoire)
     try:
@@ -582,7 +582,7 @@ def publique_pdf(request, annee: int, territoire: str):
     return _reponse_pdf(pdf, f"plaquette-senacs-{annee}-{p.slug}.pdf")
 
 
-@lecture_seule
+@lecture_get_atomique_post
 def publique_html(request, annee: int, territoire: str):
     p = _publique(annee, territoire)
     try:

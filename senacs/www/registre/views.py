@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import capacites
 from core.territoires import departements_par_code
 from senacs.structures.importation import registre_exporter, registre_importer, registre_structures
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.depots import DepotsEnAttente, nom_affiche
 from senacs.www.registre.forms import ImportRegistreForm
 
@@ -63,7 +63,7 @@ def _page(request, form, rapport=None, jeton="", alerte="", status=200):
 
 @acces_registre
 @require_http_methods(["GET", "POST"])
-@lecture_seule
+@lecture_get_atomique_post
 def importer(request):
     """Premier temps : dépôt du fichier et simulation (rien n'est écrit)."""
     if request.method != "POST":
@@ -86,7 +86,7 @@ def importer(request):
 
 @acces_registre
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def confirmer(request):
     """Second temps : le fichier simulé est importé pour de bon (tout ou rien)."""
     en_attente = DEPOTS.en_attente(request)
@@ -125,7 +125,7 @@ def confirmer(request):
 
 @acces_registre
 @require_http_methods(["GET"])
-@lecture_seule
+@lecture_get_atomique_post
 def exporter(request, format):
     """Le registre du périmètre de l'utilisateur, au format d'import."""
     if format not in TYPES_EXPORT:

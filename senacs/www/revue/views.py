@@ -39,7 +39,7 @@ from senacs.reponses.revue import (
     revues_visibles,
 )
 from senacs.structures.models import Structure
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.revue.forms import ContestationForm, CorrectionForm, MessageForm
 
 PAR_PAGE = 50
@@ -97,7 +97,7 @@ def _ligne(revue, modele) -> dict:
 
 
 @acces_revue
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     perimetre = request.perimetre
     departements = departements_correspondant(perimetre)
@@ -155,7 +155,7 @@ def index(request):
 
 
 @acces_revue
-@lecture_seule
+@lecture_get_atomique_post
 def structure(request, pk: int):
     perimetre = request.perimetre
     structure = get_object_or_404(_structures_accessibles(perimetre).select_related("departement"), pk=pk)
@@ -254,7 +254,7 @@ def _detail(request, revue, *, contestation=None, message=None, correction=None,
 
 
 @acces_revue
-@lecture_seule
+@lecture_get_atomique_post
 def detail(request, pk: int):
     revue = _revue(request, pk)
     journaliser_acces(
@@ -273,7 +273,7 @@ def _retour(revue):
 
 @acces_revue
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def accepter(request, pk: int):
     revue = _revue(request, pk)
     try:
@@ -287,7 +287,7 @@ def accepter(request, pk: int):
 
 @acces_revue
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def tout_accepter(request, pk: int):
     reponse = get_object_or_404(
         Reponse.objects.filter(structure_id__in=request.perimetre.structures_propres).select_related(
@@ -306,7 +306,7 @@ def tout_accepter(request, pk: int):
 
 @acces_revue
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def contester(request, pk: int):
     revue = _revue(request, pk)
     form = ContestationForm(request.POST)
@@ -325,7 +325,7 @@ def contester(request, pk: int):
 
 @acces_revue
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def repondre(request, pk: int):
     revue = _revue(request, pk)
     form = MessageForm(request.POST)
@@ -344,7 +344,7 @@ def repondre(request, pk: int):
 
 @acces_revue
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def corriger(request, pk: int):
     revue = _revue(request, pk)
     form = CorrectionForm(request.POST)

@@ -41,7 +41,7 @@ from senacs.reponses.services import (
     reponse_soumettre,
 )
 from senacs.structures.models import Structure
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.saisie import affichage
 from senacs.www.saisie.forms import PREFIXE_JUSTIFICATION, JustificationsForm, brut, lire_champs, version_lue
 
@@ -228,7 +228,7 @@ def _champs(saisie: Saisie, questions, etat: EtatSaisie, **par_code) -> list[aff
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def sommaire(request, annee: int, pk: int):
     saisie = _saisie(request, annee, pk)
     etat = saisie.etat()
@@ -248,7 +248,7 @@ def sommaire(request, annee: int, pk: int):
 
 @porte_saisie
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def commencer(request, annee: int, pk: int):
     saisie = _saisie(request, annee, pk)
     if saisie.refus:
@@ -264,7 +264,7 @@ def commencer(request, annee: int, pk: int):
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def section(request, annee: int, pk: int, section: str):
     saisie = _saisie(request, annee, pk)
     sec = _section(saisie, section)
@@ -399,7 +399,7 @@ def _statut_resultat(saisie: Saisie, resultat: Resultat, code: str, version_char
 
 @porte_saisie
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def champ(request, annee: int, pk: int, section: str, code: str):
     """Enregistrement automatique d'une réponse (htmx) ; sans htmx, retour à la section."""
     saisie = _saisie(request, annee, pk)
@@ -456,7 +456,7 @@ def champ(request, annee: int, pk: int, section: str, code: str):
 
 @porte_saisie
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def resoudre(request, annee: int, pk: int, section: str, code: str):
     """Choix après un conflit : garder sa saisie (enregistrée contre la version affichée dans le
     conflit) ou garder la valeur enregistrée."""
@@ -502,7 +502,7 @@ def resoudre(request, annee: int, pk: int, section: str, code: str):
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def historique(request, annee: int, pk: int, code: str):
     saisie = _saisie(request, annee, pk)
     if code not in saisie.modele or not saisie.modele.question(code).saisie or saisie.reponse is None:
@@ -535,7 +535,7 @@ def historique(request, annee: int, pk: int, code: str):
 
 @porte_saisie
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def restaurer(request, annee: int, pk: int, code: str, historique_pk: int):
     saisie = _saisie(request, annee, pk)
     if saisie.reponse is None:
@@ -579,7 +579,7 @@ def _liens_anomalie(saisie: Saisie, anomalie) -> list[dict]:
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def soumettre(request, annee: int, pk: int):
     saisie = _saisie(request, annee, pk)
     if saisie.reponse is None:
@@ -643,7 +643,7 @@ def soumettre(request, annee: int, pk: int):
 
 @porte_saisie
 @require_POST
-@lecture_seule
+@lecture_get_atomique_post
 def rouvrir(request, annee: int, pk: int):
     saisie = _saisie(request, annee, pk)
     if saisie.reponse is None:
@@ -676,7 +676,7 @@ def _depot(saisie: Saisie, numero: int):
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def depots(request, annee: int, pk: int):
     saisie = _saisie(request, annee, pk)
     lignes = []
@@ -694,7 +694,7 @@ def depots(request, annee: int, pk: int):
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def recu_html(request, annee: int, pk: int, numero: int):
     saisie = _saisie(request, annee, pk)
     depot, precedent = _depot(saisie, numero)
@@ -706,7 +706,7 @@ def recu_html(request, annee: int, pk: int, numero: int):
 
 
 @porte_saisie
-@lecture_seule
+@lecture_get_atomique_post
 def recu_pdf_vue(request, annee: int, pk: int, numero: int):
     saisie = _saisie(request, annee, pk)
     depot, precedent = _depot(saisie, numero)

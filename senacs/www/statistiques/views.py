@@ -37,7 +37,7 @@ from senacs.statistiques.services import (
 )
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, tableaux_territoire
 from senacs.structures.models import Structure
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 
 ORDRE_NIVEAUX = {"nation": 0, "region": 1, "departement": 2}
 
@@ -74,7 +74,7 @@ def campagnes_diffusees() -> list[Campagne]:
 
 
 @perimetre_requis(capacites.voir_les_tableaux)
-@lecture_seule
+@lecture_get_atomique_post
 def index(request):
     campagnes = campagnes_diffusees()
     preparateur = territoires_preparateur(request.perimetre)
@@ -93,7 +93,7 @@ def index(request):
 
 
 @perimetre_requis(capacites.voir_des_agregats)
-@lecture_seule
+@lecture_get_atomique_post
 def tableaux(request, annee: int, territoire: str):
     territoire = _territoire_autorise(request, territoire)
     diffusion = diffusion_publiable(annee)
@@ -128,7 +128,7 @@ def reponse_tableaux(tableaux, format_: str) -> HttpResponse:
 
 
 @perimetre_requis(capacites.voir_des_agregats)
-@lecture_seule
+@lecture_get_atomique_post
 def telecharger(request, annee: int, territoire: str, format_: str):
     territoire = _territoire_autorise(request, territoire)
     diffusion = diffusion_publiable(annee)
@@ -136,6 +136,7 @@ def telecharger(request, annee: int, territoire: str, format_: str):
 
 
 @perimetre_requis(capacites.preparer)
+@lecture_get_atomique_post
 def reponses_brutes(request, annee: int, territoire: str):
     """Réponses déposées du territoire (CSV, même fichier que ``senacs export-brut``), journalisé."""
     cible = Territoire.depuis_slug(territoire)
@@ -161,7 +162,7 @@ def _structures_propres(request):
 
 @perimetre_requis(capacites.repondre_pour_sa_structure)
 @require_http_methods(["GET", "POST"])
-@lecture_seule
+@lecture_get_atomique_post
 def ma_structure(request):
     structures = list(_structures_propres(request))
     campagnes = campagnes_diffusees()
@@ -199,7 +200,7 @@ def ma_structure(request):
 
 
 @perimetre_requis(capacites.repondre_pour_sa_structure)
-@lecture_seule
+@lecture_get_atomique_post
 def fichier_automatise(request, pk: int, format_: str):
     demande = get_object_or_404(
         DemandeTableaux.objects.filter(

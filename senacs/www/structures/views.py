@@ -28,7 +28,7 @@ from senacs.structures.models import (
     TypeTerritoire,
 )
 from senacs.www.campagnes.affichage import CLASSES_ETATS, libelle_departement
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
 from senacs.www.structures.forms import FiltreStructuresForm
 
 PAR_PAGE = 50
@@ -45,7 +45,7 @@ LIBELLES_CHOIX_IDENTITE = {
 
 
 @perimetre_requis(capacites.voir_reponses_structures)
-@lecture_seule
+@lecture_get_atomique_post
 def liste(request):
     perimetre = request.perimetre
     codes = sorted(perimetre.departements_donnees)
@@ -87,8 +87,8 @@ def liste(request):
 
 
 @login_required
+@lecture_get_atomique_post
 def detail(request, pk: int):
-    # Pas de @lecture_seule : chaque consultation de réponses brutes est journalisée (accès lisible par la structure).
     structure = get_object_or_404(
         Structure.objects.visibles_par(request.perimetre)
         .select_related("departement__region", "zone", "gestionnaire", "federation")

@@ -5,7 +5,7 @@ national) ; structures, invités et comptes sans agrégats : 403 ; un territoire
 
 - **tendances** : un indicateur sur plusieurs campagnes pour un territoire, tous répondants et panel
   constant (``senacs.analyses.services.tendance``, qui protège et inscrit au registre : la vue n'est
-  donc pas en lecture seule) ;
+  donc pas en lecture seule : ``@get_et_post_atomiques``) ;
 - **carte** : un indicateur par département, pour la France ou une région, lu dans les cellules
   **publiées** de la diffusion en vigueur (rien de nouveau n'est libéré : ce sont les chiffres des
   tableaux et de l'open data). Un compte départemental peut afficher la carte de sa région : les
@@ -26,7 +26,7 @@ from core.territoires import departements_par_code, regions
 from senacs.statistiques.selectors import NATION, Territoire
 from senacs.statistiques.services import cellules_publiques, diffusion_courante
 from senacs.statistiques.tableaux import decimales
-from senacs.www.decorators import lecture_seule, perimetre_requis
+from senacs.www.decorators import get_et_post_atomiques, lecture_get_atomique_post, perimetre_requis
 from senacs.www.statistiques.views import campagnes_diffusees
 
 PUBLICS = (("ensemble", "Ensemble des structures"), ("CS", "Centres sociaux"), ("EVS", "Espaces de vie sociale"))
@@ -55,6 +55,7 @@ def _territoires_analyse(perimetre) -> list[tuple[str, str]]:
 
 
 @perimetre_requis(capacites.voir_des_agregats)
+@get_et_post_atomiques
 def tendances(request):
     """Formulaire GET (indicateur × territoire) ; le résultat est protégé et inscrit au registre."""
     from senacs.analyses.services import ErreurAnalyse, tendance
@@ -206,7 +207,7 @@ def indicateurs_carte(diffusion) -> list[GroupeIndicateurs]:
 
 
 @perimetre_requis(capacites.voir_des_agregats)
-@lecture_seule
+@lecture_get_atomique_post
 def carte(request):
     campagnes = campagnes_diffusees()
     territoires = territoires_carte(request.perimetre)

@@ -1,4 +1,5 @@
-"""Calcul de référence, groupe par groupe, en Python simple (pour les tests du calcul vectorisé).
+"""Oracle de test : calcul de référence, groupe par groupe, en Python simple (pour vérifier le calcul
+vectorisé de ``core.stats.calculer_statistiques`` ; il n'est pas livré avec le paquet).
 
 Lent (une boucle par territoire, public et question) mais évident à relire : c'est la définition
 des statistiques. ``calculer_statistiques`` doit donner exactement les mêmes cellules.
