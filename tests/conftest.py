@@ -177,6 +177,8 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.config.stash[blocking_manager_key].unblock():
             recharger_donnees_de_migration()
+
+
 # --- Saisie : la campagne 2026 ouverte et la réponse du Rhône --------------------------------------
 
 
