@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from senacs.comptes.models import AcceptationCharte, Mandat, Utilisateur
+from senacs.comptes.services import ROLES_A_DOUBLE_VALIDATION
 
 
 class MandatInline(admin.TabularInline):
@@ -22,9 +23,10 @@ class MandatInline(admin.TabularInline):
         "date_debut",
         "date_fin",
         "accorde_par",
+        "en_attente",
     ]
     raw_id_fields = ["structure"]
-    readonly_fields = ["accorde_par"]
+    readonly_fields = ["accorde_par", "en_attente"]
 
     # Personne ne s'accorde un mandat à soi-même (ni ne modifie les siens) : les mandats de son propre
     # compte sont en lecture seule dans l'administration.
@@ -93,12 +95,26 @@ class UtilisateurAdmin(UserAdmin):
             auditer("compte.desactiver", par=request.user, origine=Origine.ADMIN, objet=utilisateur.email)
 
     def save_formset(self, request, form, formset, change):
+        modifies = {f.instance.pk: set(f.changed_data) for f in formset.forms if f.instance.pk}
         for mandat in formset.save(commit=False):
             if mandat.pk is None:
                 mandat.accorde_par = request.user
+            _approbation_requise(mandat, modifies.get(mandat.pk))
             mandat.save()
         for mandat in formset.deleted_objects:
             mandat.delete()
+
+
+CHAMPS_SENSIBLES = {"role", "niveau", "region", "departement", "structure", "utilisateur"}
+
+
+def _approbation_requise(mandat: Mandat, modifies: set[str] | None) -> None:
+    """Un mandat qui ouvre les réponses d'autres structures, créé ou réorienté dans l'administration,
+    attend l'approbation d'un membre du national dans l'application (/compte/mandats/), comme s'il
+    avait été accordé dans l'application : l'administration ne contourne pas la double validation."""
+    if mandat.role in ROLES_A_DOUBLE_VALIDATION and (modifies is None or modifies & CHAMPS_SENSIBLES):
+        mandat.en_attente = True
+        mandat.approuve_par = None
 
 
 class MandatForm(forms.ModelForm):
@@ -131,7 +147,7 @@ class MandatForm(forms.ModelForm):
 @admin.register(Mandat)
 class MandatAdmin(admin.ModelAdmin):
     form = MandatForm
-    readonly_fields = ["accorde_par", "cree_le"]
+    readonly_fields = ["accorde_par", "cree_le", "en_attente", "approuve_par"]
     list_display = [
         "utilisateur",
         "role",
@@ -161,6 +177,7 @@ class MandatAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.accorde_par = request.user
+        _approbation_requise(obj, set(form.changed_data) if change else None)
         super().save_model(request, obj, form, change)
 
 

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from senacs.comptes.models import Mandat
+from senacs.comptes.selectors import perimetre_de
+from senacs.comptes.services import mandat_approuver
 from senacs.journal.models import AccesDonnees, Nature
 from senacs.journal.services import journaliser_acces
 from senacs.publications.models import Plaquette, Statut
@@ -73,6 +75,10 @@ def test_a_mandate_granted_in_the_admin_names_who_granted_it_in_the_access_log(c
     assert reponse.status_code == 302
     mandat = personne.mandats.get()
     assert mandat.accorde_par == superutilisateur
+    # Ouvre les réponses d'autres structures : en attente d'un membre du national, même créé ici.
+    assert mandat.en_attente and perimetre_de(personne).est_vide
+    national = MandatFactory(role="national", niveau="nation", departement=None, organisme="national").utilisateur
+    mandat_approuver(mandat=mandat, par=national, perimetre=perimetre_de(national))
 
     acces = journaliser_acces(personne, structures=[structure_69], nature=Nature.FICHE)
 
@@ -143,3 +149,16 @@ def test_a_sensible_period_still_filters_the_log(client, national, correspondant
     reponse = client.get(reverse("journal:recherche"), {"du": aujourd_hui, "au": aujourd_hui})
     assert not reponse.context["form"].errors
     assert len(reponse.context["lignes"]) == AccesDonnees.objects.count() == 1
+
+
+def test_turning_a_mandate_into_a_raw_data_one_in_the_admin_needs_an_approval(client, superutilisateur, copil_69):
+    mandat = copil_69.mandats.get()
+    client.force_login(superutilisateur)
+    donnees = donnees_mandat(
+        copil_69, niveau="departement", departement="69", organisme="caf", caf=Caf.objects.get(departement="69").pk
+    )
+    donnees["date_debut"] = "01/01/2020"
+    assert client.post(reverse("admin:comptes_mandat_change", args=[mandat.pk]), donnees).status_code == 302
+    mandat.refresh_from_db()
+    assert mandat.role == "correspondant" and mandat.en_attente
+    assert not perimetre_de(copil_69).departements_donnees
