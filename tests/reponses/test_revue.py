@@ -82,7 +82,7 @@ def test_a_proxy_entry_batch_sends_one_grouped_email_to_the_structure(
         "- E01 « Nombre total de salariés (personnes physiques) » : 12\u00a0personnes (auparavant : non renseignée)"
         in courriel.body
     )
-    assert "450\u00a0000,5\u00a0€" in courriel.body
+    assert "450\u00a0000,50\u00a0€" in courriel.body
     assert "/revue/structures/" in courriel.body
 
 
