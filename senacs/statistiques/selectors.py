@@ -15,10 +15,11 @@ Choix documentés (aussi dans ``docs/schemas/agregats-v1.md`` et ``docs/copil.md
   permettraient de recalculer une cellule masquée par une relation que l'audit ne connaît pas ;
 - **questions sensibles** (``QUESTIONS_SENSIBLES``) : une répartition où tous les répondants, ou tous
   sauf un, ont la même réponse est sensible ;
-- **relations** (``RELATIONS``) : F26 = F06 + … + F20 (exacte), F04 = F06 + … + F20 (le total des
-  produits ne s'écarte pas de plus de 5 % des financements ventilés, règle bloquante R04b : l'audit
-  suppose, prudemment, que l'attaquant connaît l'écart) ; la ventilation des ETP par fonction
-  (E02 ≈ E10 + E13 + … + E17, règle R02) n'en est pas une (voir ``RELATIONS``) ;
+- **relations** : dérivées de la définition du questionnaire (``core.secret.questionnaire.deriver``,
+  voir ``docs/secret-statistique.md``) — calcul F26 = F06 + … + F20, identités approchées R02 (ETP
+  ventilés) et R04b (budget ≈ financements ventilés), inégalités des règles bloquantes (E03 + E04 ≤
+  E01…), questions de suivi (répondants de A24 = « oui » à A22…) et bornes par structure. Le réglage
+  ``SENACS_SECRET_MODELE_QUESTIONNAIRE = False`` revient aux relations historiques (``RELATIONS``) ;
 - **répartition par âge** H02A à H02F : des parts qui somment à 100 pour chaque structure (règle
   bloquante R13). La somme des six colonnes vaut donc 100 × répondants, que tout le monde connaît :
   on ajoute une question interne H02 (leur total par structure), la relation H02 = H02A + … + H02F et
@@ -60,9 +61,9 @@ RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("F26", LIGNES_FINANCEMENT),
     ("F04", LIGNES_FINANCEMENT),
 )
-# E02 ≈ E10 + E13 + … + E17 (règle R02, à 5 % près) n'est pas une relation de l'audit : l'écart n'est
-# publié nulle part, et le supposer connu rendait impossible la protection d'un département à deux
-# répondants dont l'un n'a aucun salarié (l'initié retrouvait l'autre valeur, 0, exactement).
+# Relations historiques (sans le modèle du questionnaire). Avec lui, R02 (E02 ≈ E10 + E13 + … + E17)
+# est une identité approchée, écrite seulement là où ses termes ont les mêmes répondants : un
+# département à deux répondants dont l'un n'a pas ventilé ses ETP reste protégeable.
 # Valeurs calculées publiées : recalculées ici comme somme exacte de leurs composantes.
 DERIVEES: dict[str, tuple[str, ...]] = {"F26": LIGNES_FINANCEMENT}
 # Questions internes (audit seulement) : code → composantes.

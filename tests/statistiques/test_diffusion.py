@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from core.stats import COLONNES_OUVERTES
+from core.stats import COLONNES_OUVERTES, Inegalite, Relation
 from senacs.journal.models import AccesDonnees, Nature
 from senacs.reponses.models import Reponse
 from senacs.statistiques.models import Diffusion
@@ -82,10 +82,18 @@ def test_it_declares_sensitive_questions_and_additive_relations_from_the_questio
     assert {c for c, q in par_code.items() if q.sensible} == set(QUESTIONS_SENSIBLES)
     assert "A05" not in par_code and "D05" not in par_code and "F05" not in par_code and "A01" not in par_code
     assert par_code["F26"].nature == "nombre"
-    relations = {r.total: r.composantes for r in donnees.relations}
-    assert relations["F26"] == relations["F04"] == tuple(f"F{i:02d}" for i in range(6, 21))
-    assert "E02" not in relations  # écart ETP non publié : pas une relation de l'audit
-    assert relations["H02"] == ("H02A", "H02B", "H02C", "H02D", "H02E", "H02F")
+    # Relations dérivées de la définition du questionnaire (core.secret.questionnaire) :
+    egalites = {(r.total, r.composantes, r.exacte) for r in donnees.relations if isinstance(r, Relation)}
+    lignes = tuple(f"F{i:02d}" for i in range(6, 21))
+    assert ("F26", lignes, True) in egalites  # calcul F26 = F06 + … + F20
+    assert ("F26", ("F04",), False) in egalites  # R04b : budget ≈ financements ventilés
+    assert ("E02", ("E10", "E13", "E14", "E15", "E16", "E17"), False) in egalites  # R02 : ETP ventilés
+    assert ("H02", ("H02A", "H02B", "H02C", "H02D", "H02E", "H02F"), True) in egalites
+    inegalites = {frozenset((q, c) for q, _, _, c in r.termes) for r in donnees.relations if isinstance(r, Inegalite)}
+    assert frozenset({("E03", 1.0), ("E04", 1.0), ("E01", -1.0)}) in inegalites  # R03a
+    suivis = {q.code: q.declencheur for q in donnees.questions if q.declencheur}
+    assert suivis["A24"] == ("A22", "oui") and suivis["F07"] == ("B05", "oui") and suivis["J02"] == ("J01", "oui")
+    assert par_code["J02"].maximum == 53.0
     assert donnees.internes == {"H02"}
 
 
