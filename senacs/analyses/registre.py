@@ -49,11 +49,6 @@ def concernees(audience: str, campagne: int | None = None) -> list[str]:
     return [audience]
 
 
-def publics_a_auditer(audience: str, campagne: int | None = None) -> list[str]:
-    """Tous les publics dont la connaissance inclut celle d'``audience`` (y compris lui-même)."""
-    return concernees(audience, campagne)
-
-
 def audiences_de_personne(utilisateur_id: int) -> list[str]:
     """Toutes les audiences d'une personne : chaque COPIL dont elle est membre, chaque COPIL où elle
     est invitée, ses propres libérations, le public. Une personne qui siège à deux COPIL (le
