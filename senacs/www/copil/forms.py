@@ -32,6 +32,25 @@ class InviteForm(forms.Form):
     qualite = forms.CharField(label="Qualité", max_length=200, required=False, help_text="Centre, partenaire…")
 
 
+class InvitationCourrielForm(forms.Form):
+    """Un membre invite une personne par son adresse ; le compte est créé s'il n'existe pas."""
+
+    email = forms.EmailField(
+        label="Adresse électronique de l'invité",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse électronique de la personne à inviter.",
+            "invalid": "Cette adresse électronique n'est pas valide (exemple : prenom.nom@exemple.fr).",
+        },
+    )
+    prenom = forms.CharField(label="Prénom", max_length=100, required=False)
+    nom = forms.CharField(label="Nom", max_length=100, required=False)
+    qualite = forms.CharField(label="Qualité", max_length=200, required=False, help_text="Centre, partenaire…")
+    date_fin = DateFrancaiseField(
+        label="Fin de l'invitation", required=False, help_text="JJ/MM/AAAA ; vide : jusqu'au retrait."
+    )
+
+
 class PropositionForm(forms.Form):
     designe = CompteField(label="Adresse électronique de la personne proposée")
     campagne = forms.ChoiceField(label="Campagne")
