@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from senacs.comptes.models import Utilisateur
 from senacs.copil.models import Cote
@@ -49,6 +50,12 @@ class InvitationCourrielForm(forms.Form):
     date_fin = DateFrancaiseField(
         label="Fin de l'invitation", required=False, help_text="JJ/MM/AAAA ; vide : jusqu'au retrait."
     )
+
+    def clean_date_fin(self):
+        fin = self.cleaned_data["date_fin"]
+        if fin is not None and fin < timezone.localdate():
+            raise forms.ValidationError("La fin de l'invitation ne peut pas précéder aujourd'hui.")
+        return fin
 
 
 class PropositionForm(forms.Form):

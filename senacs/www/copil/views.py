@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne, Phase
 from senacs.copil import services
 from senacs.copil.models import (
@@ -34,7 +35,6 @@ from senacs.copil.models import (
 )
 from senacs.statistiques.selectors import Territoire
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, tableaux_territoire
-from core import capacites
 from senacs.www.copil.forms import InvitationCourrielForm, InviteForm, MembreForm, PartageForm, PropositionForm
 from senacs.www.decorators import lecture_seule, mandat_requis, perimetre_requis
 from senacs.www.statistiques.views import campagnes_diffusees, diffusion_publiable, reponse_tableaux
