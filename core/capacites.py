@@ -16,7 +16,7 @@ préparateur d'un département n'en devient pas correspondant).
 
 from collections.abc import Callable
 
-from core.perimetre import Perimetre, departements_couverts
+from core.perimetre import Perimetre, cle_territoire, departements_couverts
 from core.roles import Role
 
 # --------------------------------------------------------------------------- territoires
@@ -153,13 +153,19 @@ def gerer_des_mandats(p: Perimetre) -> bool:
     return piloter_au_national(p) or saisir_pour_le_compte(p) or p.a_role(Role.COPIL)
 
 
+def inviter_au_copil(p: Perimetre) -> frozenset[str]:
+    """Comités (clés de territoire ``FR``, ``R:84``, ``D:69``) dont la personne est membre : elle y invite
+    ses invités par courriel. Ni le national, ni un préparateur, ni un invité n'y invitent à ce titre."""
+    return frozenset(cle_territoire(m.niveau, m.code) for m in p.territoires_du_role(Role.COPIL))
+
+
 def exige_un_second_facteur(p: Perimetre) -> bool:
     """Second facteur obligatoire : réponses brutes d'autres structures (correspondants, préparateurs),
     national, administration. Une structure qui ne voit que ses propres réponses n'y est pas tenue."""
     return bool(p.departements_donnees) or preparer(p) or piloter_au_national(p) or administrer(p)
 
 
-CAPACITES: dict[str, Callable[[Perimetre], bool]] = {
+CAPACITES: dict[str, Callable[[Perimetre], object]] = {
     f.__name__: f
     for f in (
         avoir_un_mandat,
@@ -185,6 +191,7 @@ CAPACITES: dict[str, Callable[[Perimetre], bool]] = {
         gerer_le_registre,
         rechercher_dans_le_journal,
         gerer_des_mandats,
+        inviter_au_copil,
         exige_un_second_facteur,
     )
 }

@@ -97,6 +97,36 @@ def _compte(email: str, prenom: str = "", nom: str = "") -> tuple[Utilisateur, b
     return utilisateur, True
 
 
+def compte_a_inviter(*, par: Utilisateur, email: str, prenom: str = "", nom: str = "") -> tuple[Utilisateur, bool]:
+    """Compte de la personne invitée (créé sans mot de passe utilisable s'il n'existe pas, réactivé s'il
+    était désactivé) et s'il est nouveau. Personne ne s'invite soi-même. À appeler dans la transaction
+    qui crée le mandat : un refus ultérieur annule la création du compte."""
+    utilisateur, nouveau = _compte(email, prenom, nom)
+    if utilisateur.pk == par.pk:
+        raise ErreurMandat("Personne ne s'accorde un mandat à soi-même.")
+    if not utilisateur.is_active:
+        utilisateur.is_active = True
+        utilisateur.save(update_fields=["is_active"])
+    return utilisateur, nouveau
+
+
+def invitation_envoyer(*, mandat: Mandat, par: Utilisateur, nouveau: bool) -> None:
+    """Courriel d'invitation (compte nouveau : lien à usage unique, qui expire, pour choisir le mot de
+    passe) ou d'information (compte existant : lien de connexion), envoyé après validation."""
+    envoyer_courriel(
+        destinataires=[mandat.utilisateur],
+        sujet="Invitation à la plateforme SENACS" if nouveau else "Nouveau mandat SENACS",
+        gabarit="comptes/courriel_invitation.txt",
+        contexte={
+            "mandat": mandat,
+            "par": par,
+            "nouveau": nouveau,
+            "lien": lien_mot_de_passe(mandat.utilisateur) if nouveau else lien(reverse("comptes:connexion")),
+            "heures": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+    )
+
+
 @transaction.atomic
 def mandat_accorder(
     *,
@@ -120,12 +150,7 @@ def mandat_accorder(
     code_departement = departement.code if departement is not None else None
     if not peut_accorder(perimetre, role=role, departement=code_departement, structure=structure):
         raise ErreurMandat("Vos mandats ne vous permettent pas d'accorder ce mandat.")
-    utilisateur, nouveau = _compte(email, prenom, nom)
-    if utilisateur.pk == par.pk:
-        raise ErreurMandat("Personne ne s'accorde un mandat à soi-même.")
-    if not utilisateur.is_active:
-        utilisateur.is_active = True
-        utilisateur.save(update_fields=["is_active"])
+    utilisateur, nouveau = compte_a_inviter(par=par, email=email, prenom=prenom, nom=nom)
     mandat = Mandat(
         utilisateur=utilisateur,
         role=role,
@@ -143,18 +168,7 @@ def mandat_accorder(
     )
     mandat.full_clean(exclude=["utilisateur"])
     mandat.save()
-    envoyer_courriel(
-        destinataires=[utilisateur],
-        sujet="Invitation à la plateforme SENACS" if nouveau else "Nouveau mandat SENACS",
-        gabarit="comptes/courriel_invitation.txt",
-        contexte={
-            "mandat": mandat,
-            "par": par,
-            "nouveau": nouveau,
-            "lien": lien_mot_de_passe(utilisateur) if nouveau else lien(reverse("comptes:connexion")),
-            "heures": settings.PASSWORD_RESET_TIMEOUT // 3600,
-        },
-    )
+    invitation_envoyer(mandat=mandat, par=par, nouveau=nouveau)
     return mandat
 
 

@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import capacites
 from core.erreurs import ErreurMetier
+from core.perimetre import Perimetre
 from core.roles import Organisme, Role
 from senacs.campagnes.models import Campagne, Phase
 from senacs.comptes.models import Mandat
+from senacs.comptes.services import compte_a_inviter, invitation_envoyer
 from senacs.copil.models import (
     AccordDesignation,
     Copil,
@@ -85,7 +88,14 @@ def _organisme_mandant(copil: Copil, cote: str | None) -> dict:
 
 
 def _mandat_pour(
-    *, copil: Copil, utilisateur, role: str, cote: str | None, debut: datetime.date, fin: datetime.date | None
+    *,
+    copil: Copil,
+    utilisateur,
+    role: str,
+    cote: str | None,
+    debut: datetime.date,
+    fin: datetime.date | None,
+    accorde_par=None,
 ) -> Mandat:
     """Reprend un mandat valide du même rôle et du même territoire qui n'est encore rattaché à rien
     (créé à la main avant les COPIL), sinon en crée un."""
@@ -100,13 +110,15 @@ def _mandat_pour(
     mandat = existants.first()
     if mandat is not None:
         mandat.date_fin = fin
-        mandat.save(update_fields=["date_fin"])
+        mandat.accorde_par = accorde_par or mandat.accorde_par
+        mandat.save(update_fields=["date_fin", "accorde_par"])
         return mandat
     return Mandat.objects.create(
         utilisateur=utilisateur,
         role=role,
         date_debut=debut,
         date_fin=fin,
+        accorde_par=accorde_par,
         **territoire,
         **_organisme_mandant(copil, cote),
     )
@@ -182,14 +194,53 @@ def invite_ajouter(
     qualite: str = "",
     date_debut: datetime.date | None = None,
     date_fin: datetime.date | None = None,
+    par=None,
 ) -> InviteCopil:
+    """Invite un compte existant (``par`` : la personne qui invite, enregistrée sur le mandat ; elle ne
+    s'invite pas elle-même)."""
     debut = date_debut or timezone.localdate()
+    if par is not None and par.pk == utilisateur.pk:
+        raise ErreurCopil("Personne ne s'invite soi-même.")
+    if date_fin is not None and date_fin < debut:
+        raise ErreurCopil("La fin de l'invitation doit suivre son début.")
     if InviteCopil.objects.valides(debut).filter(copil=copil, utilisateur=utilisateur).exists():
         raise ErreurCopil(f"{utilisateur} est déjà invité de ce comité.")
-    mandat = _mandat_pour(copil=copil, utilisateur=utilisateur, role=Role.INVITE, cote=None, debut=debut, fin=date_fin)
+    mandat = _mandat_pour(
+        copil=copil, utilisateur=utilisateur, role=Role.INVITE, cote=None, debut=debut, fin=date_fin, accorde_par=par
+    )
     return InviteCopil.objects.create(
         copil=copil, utilisateur=utilisateur, qualite=qualite, date_debut=debut, date_fin=date_fin, mandat=mandat
     )
+
+
+@transaction.atomic
+def invite_inviter(
+    *,
+    copil: Copil,
+    par,
+    perimetre: Perimetre,
+    email: str,
+    prenom: str = "",
+    nom: str = "",
+    qualite: str = "",
+    date_fin: datetime.date | None = None,
+) -> tuple[InviteCopil, bool]:
+    """Un membre du comité invite une personne par courriel : son compte est créé s'il n'existe pas
+    (sans mot de passe ; le courriel porte le lien à usage unique qui expire, le même que pour les
+    structures, ``senacs.comptes.services``), le mandat d'invité nomme qui l'a accordé. Rend l'invitation
+    et si le compte est nouveau. Un invité ne voit que les documents partagés, jamais de réponse brute."""
+    if copil.cle_territoire not in capacites.inviter_au_copil(perimetre) or membre_de(copil, par) is None:
+        raise ErreurCopil("Seuls les membres de ce comité y invitent.")
+    debut = timezone.localdate()
+    if date_fin is not None and date_fin < debut:
+        raise ErreurCopil("La fin de l'invitation ne peut pas précéder aujourd'hui.")
+    try:
+        utilisateur, nouveau = compte_a_inviter(par=par, email=email, prenom=prenom, nom=nom)
+    except ValidationError as exc:
+        raise ErreurCopil("Personne ne s'invite soi-même.") from exc
+    invite = invite_ajouter(copil=copil, utilisateur=utilisateur, qualite=qualite, date_fin=date_fin, par=par)
+    invitation_envoyer(mandat=invite.mandat, par=par, nouveau=nouveau)
+    return invite, nouveau
 
 
 @transaction.atomic

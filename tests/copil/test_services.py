@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 
-from senacs.comptes.models import Mandat
+from senacs.comptes.models import Mandat, Utilisateur
 from senacs.comptes.selectors import perimetre_de
 from senacs.copil.demo import demo_copils
 from senacs.copil.models import Copil, Cote, Designation, MembreCopil, StatutDesignation
@@ -15,6 +16,7 @@ from senacs.copil.services import (
     designation_retirer,
     designations_terminer,
     invite_ajouter,
+    invite_inviter,
     membre_ajouter,
     membre_retirer,
 )
@@ -205,3 +207,44 @@ def test_demo_copils_turns_demo_mandates_into_members_guests_and_effective_desig
         assert Mandat.objects.filter(utilisateur=designe, role="preparateur").count() == 1  # repris, pas doublé
         assert designation.mandat.date_fin == campagne.date_publication
     assert federation_01.copils.exists()
+
+
+def test_a_member_invites_by_email_and_the_guest_mandate_names_who_granted_it(
+    copil, django_capture_on_commit_callbacks
+):
+    membre = membre_ajouter(copil=copil, utilisateur=UtilisateurFactory(), cote=Cote.CAF).utilisateur
+    with django_capture_on_commit_callbacks(execute=True):
+        invite, nouveau = invite_inviter(
+            copil=copil,
+            par=membre,
+            perimetre=perimetre_de(membre),
+            email="invitee@exemple.fr",
+            date_fin=datetime.date(2026, 12, 31),
+        )
+    assert nouveau and not invite.utilisateur.has_usable_password()
+    assert invite.mandat.accorde_par == membre and invite.mandat.role == "invite"
+    assert (invite.mandat.date_debut, invite.mandat.date_fin) == (
+        datetime.date(2026, 3, 2),
+        datetime.date(2026, 12, 31),
+    )
+    p = perimetre_de(invite.utilisateur)
+    assert not p.departements_donnees and not p.structures_propres and not p.est_preparateur
+    assert len(mail.outbox) == 1
+
+    # Déjà invitée : refus, aucun second mandat, aucun courriel.
+    with pytest.raises(ErreurCopil, match="déjà invité"):
+        invite_inviter(copil=copil, par=membre, perimetre=perimetre_de(membre), email="INVITEE@exemple.fr")
+    assert Mandat.objects.filter(utilisateur=invite.utilisateur).count() == 1
+
+
+def test_only_a_member_of_this_committee_invites_and_never_themselves(copil):
+    membre = membre_ajouter(copil=copil, utilisateur=UtilisateurFactory(), cote=Cote.CAF).utilisateur
+    ailleurs = membre_ajouter(
+        copil=copil_pour("departement", "01"), utilisateur=UtilisateurFactory(), cote=Cote.CAF
+    ).utilisateur
+    with pytest.raises(ErreurCopil, match="Seuls les membres"):
+        invite_inviter(copil=copil, par=ailleurs, perimetre=perimetre_de(ailleurs), email="x@exemple.fr")
+    with pytest.raises(ErreurCopil, match="soi-même"):
+        invite_inviter(copil=copil, par=membre, perimetre=perimetre_de(membre), email=membre.email)
+    assert not Mandat.objects.filter(role="invite").exists()
+    assert not Utilisateur.objects.filter(email="x@exemple.fr").exists()

@@ -67,6 +67,7 @@ ATTENDU = {
         "voir_les_tableaux",
         "ouvrir_les_analyses",
         "gerer_des_mandats",
+        "inviter_au_copil",
     },
     "preparateur": {
         "avoir_un_mandat",
@@ -138,3 +139,12 @@ def test_combined_mandates_add_up_on_their_own_territories():
     assert capacites.departements_correspondant(p) == {"01"}
     assert capacites.departements_controle(p) == {"01"}
     assert len(capacites.departements_correspondant(perimetre("correspondant_region"))) == 12
+
+
+def test_copil_members_invite_only_in_the_committees_they_sit_on():
+    assert capacites.inviter_au_copil(perimetre("copil")) == {"D:69"}
+    assert capacites.inviter_au_copil(perimetre("copil+preparateur")) == {"D:69"}
+    membre_de_deux = Perimetre.depuis_mandats([m("copil", Niveau.REGION, "84"), m("copil", Niveau.NATION, "FR")])
+    assert capacites.inviter_au_copil(membre_de_deux) == {"R:84", "FR"}
+    for persona in ("invite", "preparateur", "national", "admin", "correspondant", "structure"):
+        assert capacites.inviter_au_copil(perimetre(persona)) == frozenset(), persona

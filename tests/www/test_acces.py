@@ -96,6 +96,7 @@ ACCES = {
     "copil:membre_ajouter": "avoir_un_mandat",
     "copil:membre_retirer": "avoir_un_mandat",
     "copil:invite_ajouter": "avoir_un_mandat",
+    "copil:invite_inviter": "inviter_au_copil",
     "copil:invite_retirer": "avoir_un_mandat",
     "copil:designation_proposer": "avoir_un_mandat",
     "copil:designation_approuver": "avoir_un_mandat",

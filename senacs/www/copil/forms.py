@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from senacs.comptes.models import Utilisateur
 from senacs.copil.models import Cote
@@ -30,6 +31,31 @@ class MembreForm(forms.Form):
 class InviteForm(forms.Form):
     utilisateur = CompteField(label="Adresse électronique de l'invité")
     qualite = forms.CharField(label="Qualité", max_length=200, required=False, help_text="Centre, partenaire…")
+
+
+class InvitationCourrielForm(forms.Form):
+    """Un membre invite une personne par son adresse ; le compte est créé s'il n'existe pas."""
+
+    email = forms.EmailField(
+        label="Adresse électronique de l'invité",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse électronique de la personne à inviter.",
+            "invalid": "Cette adresse électronique n'est pas valide (exemple : prenom.nom@exemple.fr).",
+        },
+    )
+    prenom = forms.CharField(label="Prénom", max_length=100, required=False)
+    nom = forms.CharField(label="Nom", max_length=100, required=False)
+    qualite = forms.CharField(label="Qualité", max_length=200, required=False, help_text="Centre, partenaire…")
+    date_fin = DateFrancaiseField(
+        label="Fin de l'invitation", required=False, help_text="JJ/MM/AAAA ; vide : jusqu'au retrait."
+    )
+
+    def clean_date_fin(self):
+        fin = self.cleaned_data["date_fin"]
+        if fin is not None and fin < timezone.localdate():
+            raise forms.ValidationError("La fin de l'invitation ne peut pas précéder aujourd'hui.")
+        return fin
 
 
 class PropositionForm(forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/membres/", views.membre_ajouter, name="membre_ajouter"),
     path("<int:pk>/membres/<int:membre>/retirer/", views.membre_retirer, name="membre_retirer"),
     path("<int:pk>/invites/", views.invite_ajouter, name="invite_ajouter"),
+    path("<int:pk>/invites/inviter/", views.invite_inviter, name="invite_inviter"),
     path("<int:pk>/invites/<int:invite>/retirer/", views.invite_retirer, name="invite_retirer"),
     path("<int:pk>/designation/", views.designation_proposer, name="designation_proposer"),
     path(

@@ -7,7 +7,8 @@ Qui voit quoi :
 - un invité ne voit que les documents que le comité lui a partagés (même adresse, page réduite) ;
 - tout autre compte : 404 (le comité n'existe pas pour lui).
 
-Actions : le national et les administrateurs ajoutent et retirent les membres ; un membre invite, propose
+Actions : le national et les administrateurs ajoutent et retirent les membres ; un membre invite (par
+courriel, compte créé au besoin : ``invite_inviter``), propose
 un préparateur, approuve ; un membre ou la personne désignée retire la désignation ; un membre ou le
 préparateur partage des tableaux avec les invités (l'audit du secret statistique est rejoué avant).
 """
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import capacites
 from senacs.campagnes.models import Campagne, Phase
 from senacs.copil import services
 from senacs.copil.models import (
@@ -33,8 +35,8 @@ from senacs.copil.models import (
 )
 from senacs.statistiques.selectors import Territoire
 from senacs.statistiques.tableaux import LEGENDE, NOTE_METHODE, tableaux_territoire
-from senacs.www.copil.forms import InviteForm, MembreForm, PartageForm, PropositionForm
-from senacs.www.decorators import lecture_get_atomique_post, mandat_requis
+from senacs.www.copil.forms import InvitationCourrielForm, InviteForm, MembreForm, PartageForm, PropositionForm
+from senacs.www.decorators import lecture_get_atomique_post, mandat_requis, perimetre_requis
 from senacs.www.statistiques.views import campagnes_diffusees, diffusion_publiable, reponse_tableaux
 
 
@@ -47,6 +49,9 @@ class Acces:
         self.preparateur = services.est_preparateur_de(copil, request.user, jour)
         self.invite = services.est_invite(copil, request.user, jour)
         self.national = request.perimetre.est_national or request.perimetre.est_admin
+        self.inviter = self.membre is not None and copil.cle_territoire in capacites.inviter_au_copil(
+            request.perimetre
+        )
 
     @property
     def complet(self) -> bool:
@@ -133,6 +138,7 @@ def _contexte(request, copil: Copil, acces: Acces, **extra) -> dict:
             "designations": designations,
             "form_membre": extra.get("form_membre") or MembreForm(),
             "form_invite": extra.get("form_invite") or InviteForm(),
+            "form_invitation": extra.get("form_invitation") or InvitationCourrielForm(prefix="invitation"),
             "form_proposition": extra.get("form_proposition") or PropositionForm(campagnes=_campagnes_designation()),
             "form_partage": extra.get("form_partage") or PartageForm(campagnes=diffusees, sections=sections),
             "peut_partager": acces.membre is not None or acces.preparateur,
@@ -193,7 +199,10 @@ def invite_ajouter(request, pk: int):
     if form.is_valid():
         try:
             invite = services.invite_ajouter(
-                copil=copil, utilisateur=form.cleaned_data["utilisateur"], qualite=form.cleaned_data["qualite"]
+                copil=copil,
+                utilisateur=form.cleaned_data["utilisateur"],
+                qualite=form.cleaned_data["qualite"],
+                par=request.user,
             )
         except ValidationError as exc:
             _erreur(request, exc)
@@ -201,6 +210,44 @@ def invite_ajouter(request, pk: int):
             messages.success(request, f"{invite.utilisateur} est invité du comité.")
             return redirect("copil:detail", pk=copil.pk)
     return render(request, "copil/detail.html", _contexte(request, copil, acces, form_invite=form), status=400)
+
+
+@require_POST
+@perimetre_requis(capacites.inviter_au_copil)
+@lecture_get_atomique_post
+def invite_inviter(request, pk: int):
+    """Un membre du comité invite une personne par courriel (compte créé au besoin, lien à usage unique
+    pour choisir son mot de passe). Comité hors de ses mandats : 404 ; comité dont on n'est pas membre
+    (invité, préparateur, national) : 404."""
+    copil, acces = _copil(request, pk)
+    _exiger(acces.inviter)
+    form = InvitationCourrielForm(request.POST, prefix="invitation")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            invite, nouveau = services.invite_inviter(
+                copil=copil,
+                par=request.user,
+                perimetre=request.perimetre,
+                email=d["email"],
+                prenom=d["prenom"],
+                nom=d["nom"],
+                qualite=d["qualite"],
+                date_fin=d["date_fin"],
+            )
+        except ValidationError as exc:
+            _erreur(request, exc)
+        else:
+            if nouveau:
+                messages.success(
+                    request,
+                    f"{invite.utilisateur.email} est invité du comité : un courriel lui propose de choisir son "
+                    "mot de passe par un lien à usage unique.",
+                )
+            else:
+                messages.success(request, f"{invite.utilisateur} est invité du comité ; un courriel l'en informe.")
+            return redirect("copil:detail", pk=copil.pk)
+    return render(request, "copil/detail.html", _contexte(request, copil, acces, form_invitation=form), status=400)
 
 
 @require_POST
