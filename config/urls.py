@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from senacs.exploitation.views import sante
+from senacs.www.sante.views import sante
 
 admin.site.site_header = "SENACS — administration"
 admin.site.site_title = "SENACS"

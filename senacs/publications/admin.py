@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from senacs.publications.models import Gabarit, Lot, Plaquette, Transition
+from senacs.publications.models import Gabarit, Lot, Plaquette, Statut, Transition
 
 
 @admin.register(Gabarit)
@@ -33,7 +33,11 @@ class PlaquetteAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        """Seul un brouillon (sans approbation ni publication) se supprime ; une plaquette soumise,
+        approuvée ou publiée garde ses transitions et ses approbations."""
+        if obj is None or obj.statut != Statut.BROUILLON:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -123,7 +123,7 @@ def test_a_choice_filter_becomes_a_constraint_on_the_chosen_option():
 
 
 def test_a_choice_filter_on_a_multiple_choice_or_naming_an_unknown_column(tmp_path):
-    from tests.core.test_xlsform import ecrire_classeur
+    from tests.core.classeurs import ecrire_classeur
 
     choix = [
         ["list_name", "name", "label", "age_min"],

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from core.questionnaire.xlsform import ErreurXLSForm, importer
-from tests.core.test_xlsform import ecrire_classeur
+from tests.core.classeurs import ecrire_classeur
 
 pytestmark = pytest.mark.no_django_db
 

@@ -145,7 +145,7 @@ def test_every_condition_of_the_converted_xform_agrees_with_the_project_evaluato
                 else:
                     attendu = _booleen(analyser(q.pertinence).evaluer(normales)) if q.pertinence else True
             elif attribut == "required":
-                attendu = q.obligatoire_pour(public)
+                attendu = q.obligatoire and public not in q.facultatif_pour
             elif attribut == "constraint":
                 if code not in brutes or code in illisibles:
                     continue  # ODK ne contrôle pas une réponse vide

@@ -11,7 +11,7 @@ from django.core import mail
 from senacs.copil.models import Cote
 from senacs.copil.services import copil_pour, membre_ajouter
 from tests.factories import UtilisateurFactory
-from tests.navigateur.conftest import se_connecter, violations_graves
+from tests.navigateur.outils import se_connecter, violations_graves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,9 +3,11 @@
 le second passage de la CI (``DATABASE_URL=postgres://…``)."""
 
 import pytest
-from django.db import connection
+from django.conf import settings
 
-seulement_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrence réelle : PostgreSQL seulement (la CI le lance dans son passage PostgreSQL)",
-)
+from senacs.questionnaires.services import questionnaire_charger_fichier
+
+
+@pytest.fixture
+def q2026(db):
+    return questionnaire_charger_fichier(settings.BASE_DIR / "questionnaires" / "2026.yaml")

@@ -12,14 +12,10 @@ from senacs.exploitation.models import Evenement
 from senacs.reponses import importation
 from senacs.reponses.models import Depot, Reponse, ReponseHistorique, Statut
 from senacs.reponses.services import EcritureRefusee, reponse_ouvrir, reponse_saisir, reponse_soumettre
-from tests.pannes.conftest import seulement_postgresql
-from tests.reponses.test_importation import csv_
-from tests.reponses.test_services_saisie import (
-    VALEURS_COMPLETES,
-    _campagne_ouverte,
-    _remplir,
-    q2026,  # noqa: F401
-)
+from tests.pannes.outils import seulement_postgresql
+from tests.reponses.donnees import VALEURS_COMPLETES, csv_
+from tests.reponses.donnees import campagne_ouverte as _campagne_ouverte
+from tests.reponses.donnees import remplir as _remplir
 
 
 @pytest.fixture

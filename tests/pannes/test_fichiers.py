@@ -110,7 +110,7 @@ def test_exit_codes_follow_one_convention(tmp_path):
 
 def test_a_response_file_with_too_many_rows_or_errors_gives_a_short_french_report(monkeypatch):
     from senacs.reponses import importation
-    from tests.reponses.test_importation import csv_
+    from tests.reponses.donnees import csv_
 
     campagne = CampagneFactory(annee=2026, phase="saisie")
     monkeypatch.setattr(importation, "LIGNES_MAX", 50)

@@ -19,7 +19,7 @@ from senacs.exploitation.taches import reprendre_orphelines
 from senacs.publications.models import Lot, StatutLot
 from senacs.statistiques.models import DemandeTableaux, StatutDemande
 from tests.factories import CampagneFactory
-from tests.pannes.conftest import seulement_postgresql
+from tests.pannes.outils import seulement_postgresql
 
 
 def _tache(task_path, args, *, travailleurs, depuis=datetime.timedelta(minutes=5), statut="RUNNING"):

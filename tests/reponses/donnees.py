@@ -1,8 +1,14 @@
 """Données de réponse pour les tests : une réponse complète et fichiers d'import (CSV, XLSX)."""
 
+import datetime
 import io
 
 import xlsxwriter
+from django.utils import timezone
+
+from senacs.campagnes.models import Phase
+from senacs.reponses.services import reponse_enregistrer
+from tests.factories import CampagneFactory
 
 # Une réponse complète et cohérente d'un centre social du Rhône (aucune anomalie bloquante).
 VALEURS_COMPLETES = {
@@ -105,3 +111,24 @@ def ligne_69(structure, **autres):
         "A15": "associatif",
     } | autres
     return [structure.identifiant, *(valeurs[c] for c in ENTETE[1:])]
+
+
+def campagne_ouverte(questionnaire, annee=2026):
+    jour = timezone.localdate()
+    return CampagneFactory(
+        annee=annee,
+        questionnaire=questionnaire,
+        phase=Phase.SAISIE,
+        date_ouverture_saisie=jour - datetime.timedelta(days=30),
+        date_fin_saisie=jour + datetime.timedelta(days=30),
+        date_fin_controle=jour + datetime.timedelta(days=60),
+        date_fin_analyse=jour + datetime.timedelta(days=90),
+        date_publication=jour + datetime.timedelta(days=120),
+    )
+
+
+def remplir(reponse, valeurs, par, organisme="la structure"):
+    resultat = reponse_enregistrer(
+        reponse=reponse, modifications={c: (v, None) for c, v in valeurs.items()}, par=par, organisme=organisme
+    )
+    assert resultat.ok

@@ -17,7 +17,6 @@ from senacs.reponses.models import Depot, Reponse, ReponseHistorique, RevueSaisi
 from senacs.reponses.services import (
     EcritureRefusee,
     refus_ecriture,
-    reponse_enregistrer,
     reponse_ouvrir,
     reponse_restaurer,
     reponse_rouvrir,
@@ -27,6 +26,8 @@ from senacs.reponses.services import (
 from senacs.structures.models import Gestionnaire
 from tests.factories import CampagneFactory
 from tests.reponses.donnees import VALEURS_COMPLETES
+from tests.reponses.donnees import campagne_ouverte as _campagne_ouverte
+from tests.reponses.donnees import remplir as _remplir
 
 DOSSIER = settings.BASE_DIR / "questionnaires"
 
@@ -41,30 +42,9 @@ def q2025(db):
     return questionnaire_charger_fichier(DOSSIER / "2025.yaml")
 
 
-def _campagne_ouverte(questionnaire, annee=2026):
-    jour = timezone.localdate()
-    return CampagneFactory(
-        annee=annee,
-        questionnaire=questionnaire,
-        phase=Phase.SAISIE,
-        date_ouverture_saisie=jour - datetime.timedelta(days=30),
-        date_fin_saisie=jour + datetime.timedelta(days=30),
-        date_fin_controle=jour + datetime.timedelta(days=60),
-        date_fin_analyse=jour + datetime.timedelta(days=90),
-        date_publication=jour + datetime.timedelta(days=120),
-    )
-
-
 @pytest.fixture
 def campagne(q2026):
     return _campagne_ouverte(q2026)
-
-
-def _remplir(reponse, valeurs, par, organisme="la structure"):
-    resultat = reponse_enregistrer(
-        reponse=reponse, modifications={c: (v, None) for c, v in valeurs.items()}, par=par, organisme=organisme
-    )
-    assert resultat.ok
 
 
 # --------------------------------------------------------------------------- chargement des questionnaires

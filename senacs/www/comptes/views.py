@@ -42,7 +42,7 @@ from senacs.www.comptes.forms import (
     NouveauMotDePasseForm,
     ReinitialisationForm,
 )
-from senacs.www.decorators import lecture_get_atomique_post, perimetre_requis
+from senacs.www.decorators import get_et_post_atomiques, lecture_get_atomique_post, perimetre_requis
 
 TEXTE_CHARTE = (Path(__file__).resolve().parent.parent.parent / "textes" / "charte.txt").read_text(encoding="utf-8")
 
@@ -89,6 +89,7 @@ def charte(request):
 
 
 @login_required
+@lecture_get_atomique_post
 def notifications(request):
     """Choix de la personne : un courriel dès qu'un travail l'attend, ou un récapitulatif quotidien."""
     form = NotificationsForm(request.POST or None, initial={"notifications": request.user.notifications})
@@ -105,6 +106,7 @@ def notifications(request):
 # --------------------------------------------------------------------------- mot de passe
 
 
+@method_decorator(lecture_get_atomique_post, name="dispatch")
 class MotDePasseOublie(PasswordResetView):
     template_name = "comptes/mot_de_passe_oublie.html"
     email_template_name = "comptes/courriel_reinitialisation.txt"
@@ -113,10 +115,12 @@ class MotDePasseOublie(PasswordResetView):
     success_url = reverse_lazy("comptes:mot_de_passe_envoye")
 
 
+@method_decorator(lecture_get_atomique_post, name="dispatch")
 class MotDePasseEnvoye(PasswordResetDoneView):
     template_name = "comptes/mot_de_passe_envoye.html"
 
 
+@method_decorator(lecture_get_atomique_post, name="dispatch")
 class NouveauMotDePasse(PasswordResetConfirmView):
     """Lien de réinitialisation ou d'invitation : la personne choisit son mot de passe et est connectée
     (la charte, puis l'accueil)."""
@@ -133,6 +137,7 @@ class NouveauMotDePasse(PasswordResetConfirmView):
         return reponse
 
 
+@method_decorator(lecture_get_atomique_post, name="dispatch")
 class ChangerMotDePasse(PasswordChangeView):
     template_name = "comptes/changer_mot_de_passe.html"
     form_class = ChangementMotDePasseForm
@@ -312,6 +317,7 @@ def _suivant(request) -> str:
 
 
 @login_required
+@get_et_post_atomiques
 def inscrire_second_facteur(request):
     """Première connexion : QR code et clé, puis un code pour confirmer ; les codes de secours ensuite."""
     if second_facteur.a_un_second_facteur(request.user):
@@ -338,6 +344,7 @@ def inscrire_second_facteur(request):
 
 
 @login_required
+@lecture_get_atomique_post
 def verifier_second_facteur(request):
     if not second_facteur.a_un_second_facteur(request.user):
         return redirect("comptes:inscrire")

@@ -548,6 +548,7 @@ def interpeller_en_masse(request, annee: int):
 
 @require_POST
 @perimetre_requis(capacites.controler)
+@lecture_get_atomique_post
 def lancer(request, annee: int):
     """Lance le contrôle en lot des départements contrôlés par l'utilisateur, en tâche de fond."""
     from senacs.controles.tasks import controler

@@ -257,14 +257,7 @@ def _detail(request, revue, *, contestation=None, message=None, correction=None,
 @lecture_get_atomique_post
 def detail(request, pk: int):
     revue = _revue(request, pk)
-    journaliser_acces(
-        request,
-        structures=[revue.reponse.structure_id],
-        campagne=revue.reponse.campagne,
-        nature=Nature.AUTRE,
-        detail=f"Revue de la saisie {revue.code}",
-    )
-    return _detail(request, revue)
+    return _detail(request, revue)  # _detail journalise l'affichage des valeurs
 
 
 def _retour(revue):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from senacs.www.decorators import lecture_get_atomique_post
+
 #: Part minimale d'espace libre sur le disque des fichiers produits.
 DISQUE_LIBRE_MIN = 0.05
 
@@ -58,6 +60,7 @@ def _disque() -> dict:
 
 @never_cache
 @require_GET
+@lecture_get_atomique_post
 def sante(request):
     base = _base()
     controles = {"base": base, "taches": _taches() if base["ok"] else {"ok": False}, "disque": _disque()}
