@@ -181,7 +181,7 @@ def main() -> None:
             import cProfile
             import pstats
 
-            profil = cProfile.Profile()
+            profil = cProfile.Profile(time.process_time)
             profil.enable()
             for tour in range(50):
                 enregistrer(tour)
@@ -195,6 +195,9 @@ def main() -> None:
         with CaptureQueriesContext(connection) as requetes:
             enregistrer(args.enregistrements)
         nombre = len(valeurs)
+        if os.environ.get("BANC_REQUETES"):
+            for q in requetes.captured_queries:
+                print(q["sql"][:230])
         connections.close_all()
     finally:
         psql(f"DROP DATABASE IF EXISTS {nom} WITH (FORCE)")

@@ -366,7 +366,7 @@ def etat_saisie(
     p = plan(questionnaire)
     etat = p.etat(valeurs, precedentes)
     pertinentes = {code for code in p.codes if etat.pertinence.get(code) is not False}
-    liste = p.anomalies(valeurs, precedentes)
+    liste = p.anomalies_etat(etat)
     par_question: dict[str, list[Anomalie]] = {}
     for a in liste:
         for code in a.questions:
