@@ -186,7 +186,7 @@ def main() -> None:
             for tour in range(50):
                 enregistrer(tour)
             profil.disable()
-            pstats.Stats(profil).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profil).sort_stats(os.environ.get("BANC_TRI", "cumulative")).print_stats(45)
         durees = []
         for tour in range(args.enregistrements):
             t0 = time.process_time()
