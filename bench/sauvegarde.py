@@ -47,9 +47,7 @@ def valeurs_demo() -> tuple[dict, dict]:
     types = {s.identifiant: s.type for s in donnees.structures}
     candidates = [r for r in donnees.reponses if r.campagne == 2026 and types[r.structure] == "CS"]
     choisie = max(candidates, key=lambda r: len(r.valeurs))
-    precedente = next(
-        (r for r in donnees.reponses if r.campagne == 2025 and r.structure == choisie.structure), None
-    )
+    precedente = next((r for r in donnees.reponses if r.campagne == 2025 and r.structure == choisie.structure), None)
     return dict(choisie.valeurs), dict(precedente.valeurs) if precedente else {}
 
 
