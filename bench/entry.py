@@ -230,7 +230,14 @@ class Utilisateur(threading.Thread):
             prochain += self.intervalle
             t0 = time.perf_counter()
             try:
-                statut, html = self.requete(connexion, code, valeur)
+                try:
+                    statut, html = self.requete(connexion, code, valeur)
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    # Connexion gardée ouverte puis fermée par le serveur pendant l'attente (keep-alive de
+                    # gthread : 2 s) : la requête n'a pas été lue, on la renvoie sur une connexion neuve.
+                    connexion.close()
+                    connexion = http.client.HTTPConnection(HOTE, self.port, timeout=30)
+                    statut, html = self.requete(connexion, code, valeur)
             except (OSError, http.client.HTTPException) as exc:
                 self.erreurs.append(f"{code}: {exc.__class__.__name__}")
                 connexion.close()
