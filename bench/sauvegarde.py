@@ -12,7 +12,8 @@ Chaque enregistrement passe par le client de test de Django, comme l'onglet du n
 htmx POST ``/saisie/2026/<structure>/E/<code>/`` (vue, ``reponse_saisir``, état du questionnaire
 avant et après, fragment rendu). On mesure le temps CPU du processus (``time.process_time``) par
 enregistrement, puis on compte les requêtes SQL d'un enregistrement. ``--profil`` affiche le profil
-cProfile de 50 enregistrements. Dernière ligne : ``save_cpu_ms_median=… requetes=…``.
+cProfile de 50 enregistrements. Dernière ligne : ``save_cpu_ms_median=… requetes=…``
+(``BANC_REQUETES=1`` affiche les requêtes SQL comptées ; ``BANC_TRI=tottime`` trie le profil).
 """
 
 import argparse
