@@ -4,8 +4,11 @@ Usage : .venv/bin/python bench/entry.py [--utilisateurs 200] [--duree 60] [--int
 
 Le script crée une base PostgreSQL neuve sur 127.0.0.1:5432 (utilisateur postgres, authentification
 « trust »), la migre, charge le questionnaire 2026 et une campagne en phase de saisie, crée N
-structures avec leur compte, leur mandat, leur réponse (brouillon) et une session ouverte, puis lance
-gunicorn (réglages de production, boucle locale seulement). Chaque utilisateur simulé enregistre une
+structures avec leur compte, leur mandat, leur réponse (brouillon **remplie** avec les réponses d'un
+centre social de la démonstration) et une session ouverte, puis lance gunicorn avec l'environnement du
+projet (``.venv``) et la commande de ``docs/exploitation.md`` (``gunicorn config.wsgi --workers 3
+--bind …`` : workers synchrones ; ``--threads N`` pour essayer gthread), réglages de production,
+boucle locale seulement. Chaque utilisateur simulé enregistre une
 réponse toutes les ``--intervalle`` secondes pendant ``--duree`` secondes (requête htmx comme le
 navigateur : champ, version chargée, jeton CSRF), en reprenant la version que le serveur lui rend.
 
@@ -46,6 +49,17 @@ def psql(sql: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def valeurs_demo() -> list[dict]:
+    """Réponses remplies des centres sociaux de la démonstration (campagne 2026, jeu à 5 %), les plus
+    complètes d'abord : chaque structure du banc d'essai reprend l'une d'elles."""
+    from core.demo import generer_donnees_demo
+
+    donnees = generer_donnees_demo(taille=0.05)
+    types = {s.identifiant: s.type for s in donnees.structures}
+    remplies = [r.valeurs for r in donnees.reponses if r.campagne == 2026 and types[r.structure] == "CS"]
+    return sorted(remplies, key=len, reverse=True)[:20]
 
 
 def preparer(nombre: int) -> list[dict]:
@@ -128,15 +142,27 @@ def preparer(nombre: int) -> list[dict]:
     AcceptationCharte.objects.bulk_create(
         [AcceptationCharte(utilisateur=u, version=settings.SENACS_CHARTE_VERSION) for u in utilisateurs]
     )
-    Reponse.objects.bulk_create([Reponse(campagne=campagne, structure=s) for s in structures])
+    remplies = valeurs_demo()
+    reponses = []
+    for i, s in enumerate(structures):
+        valeurs = dict(remplies[i % len(remplies)])
+        reponses.append(Reponse(campagne=campagne, structure=s, valeurs=valeurs, versions=dict.fromkeys(valeurs, 1)))
+    Reponse.objects.bulk_create(reponses)
     simules = []
-    for u, s in zip(utilisateurs, structures, strict=True):
+    for u, s, r in zip(utilisateurs, structures, reponses, strict=True):
         session = SessionStore()
         session[SESSION_KEY] = str(u.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = u.get_session_auth_hash()
         session.create()
-        simules.append({"structure": s.pk, "session": session.session_key, "csrf": secrets.token_hex(16)})
+        simules.append(
+            {
+                "structure": s.pk,
+                "session": session.session_key,
+                "csrf": secrets.token_hex(16),
+                "versions": {code: r.versions.get(code, 0) for code in CODES},
+            }
+        )
     connections.close_all()
     return simules
 
@@ -171,7 +197,7 @@ class Utilisateur(threading.Thread):
         self.debut, self.fin, self.intervalle = debut, fin, intervalle
         self.latences: list[float] = []
         self.erreurs: list[str] = []
-        self.versions = dict.fromkeys(CODES, 0)
+        self.versions = dict(simule["versions"])
         self.enregistrees: dict[str, int] = {}  # dernière valeur enregistrée avec succès, par question
         self.alea = random.Random(rang)
 
@@ -204,7 +230,14 @@ class Utilisateur(threading.Thread):
             prochain += self.intervalle
             t0 = time.perf_counter()
             try:
-                statut, html = self.requete(connexion, code, valeur)
+                try:
+                    statut, html = self.requete(connexion, code, valeur)
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    # Connexion gardée ouverte puis fermée par le serveur pendant l'attente (keep-alive de
+                    # gthread : 2 s) : la requête n'a pas été lue, on la renvoie sur une connexion neuve.
+                    connexion.close()
+                    connexion = http.client.HTTPConnection(HOTE, self.port, timeout=30)
+                    statut, html = self.requete(connexion, code, valeur)
             except (OSError, http.client.HTTPException) as exc:
                 self.erreurs.append(f"{code}: {exc.__class__.__name__}")
                 connexion.close()
@@ -261,9 +294,12 @@ def main() -> None:
     parser.add_argument("--intervalle", type=float, default=5)
     parser.add_argument("--port", type=int, default=0, help="0 : un port libre de la boucle locale")
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="1 : workers synchrones, comme la commande de docs/exploitation.md"
+    )
     args = parser.parse_args()
 
+    charge_avant = Path("/proc/loadavg").read_text().strip()
     if not args.port:
         with socket.socket() as libre:
             libre.bind((HOTE, 0))
@@ -301,13 +337,7 @@ def main() -> None:
                 f"{HOTE}:{args.port}",
                 "--workers",
                 str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--keep-alive",
-                "75",
-                "--preload",
+                *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []),
                 "--log-level",
                 "warning",
             ],
@@ -348,7 +378,8 @@ def main() -> None:
         print(f"erreur : {e}")
     print(
         f"Base PostgreSQL neuve ({base}, supprimée) ; préparation {preparation_s:.1f} s ; gunicorn "
-        f"{args.workers} workers × {args.threads} fils ; {len(latences)} requêtes, {reussies} enregistrements ; "
+        f"{args.workers} workers × {args.threads} fils ; charge avant {charge_avant} ; "
+        f"{len(latences)} requêtes, {reussies} enregistrements ; "
         f"CPU gunicorn {1000 * cpu_serveur / max(1, len(latences)):.1f} ms par requête ; charge de la machine "
         f"{charge:.1f} (sur {os.cpu_count()} cœurs)"
     )

@@ -350,7 +350,10 @@ class Plan:
         return Etat(retenues, pertinence, erreurs, anciennes)
 
     def anomalies(self, valeurs: Mapping[str, Any], precedentes: Mapping[str, Any] | None = None) -> list[Anomalie]:
-        etat = self.etat(valeurs, precedentes)
+        return self.anomalies_etat(self.etat(valeurs, precedentes))
+
+    def anomalies_etat(self, etat: Etat) -> list[Anomalie]:
+        """Anomalies d'une réponse déjà évaluée par ``etat`` (sans la réévaluer)."""
         resultat: list[Anomalie] = []
         for code in self.saisies:
             compilee = self.questions[code]

@@ -60,6 +60,7 @@ _RE_URL = re.compile(r"^(https?://)?([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}(:\d+)?([/?#]
 _VRAIS = frozenset({"oui", "o", "true", "vrai", "1", "yes"})
 _FAUX = frozenset({"non", "n", "false", "faux", "0", "no"})
 # Caractères de contrôle refusés par PostgreSQL (NUL) ou invisibles ; on garde tabulation et retours à la ligne.
+ETATS_GARDES = 256  # états de saisie gardés par variante du questionnaire (voir ``etat_saisie``)
 _CONTROLES = {c: None for c in range(32) if c not in (9, 10)} | {127: None}
 
 
@@ -351,11 +352,29 @@ def manquante(anomalie: Anomalie) -> bool:
 def etat_saisie(
     questionnaire: Questionnaire, valeurs: Mapping[str, Any], precedentes: Mapping[str, Any] | None = None
 ) -> EtatSaisie:
-    """État d'une réponse pour la variante ``questionnaire`` (déjà passée par ``pour_public``)."""
+    """État d'une réponse pour la variante ``questionnaire`` (déjà passée par ``pour_public``).
+
+    Les derniers états calculés sont gardés dans le cache du questionnaire, par contenu des réponses
+    (et de celles de l'an dernier) : l'état « avant » d'un enregistrement automatique est l'état
+    « après » du précédent, il n'est pas recalculé. Le résultat se lit seulement (jamais modifié)."""
+    cle = (repr(sorted(valeurs.items())), repr(sorted(precedentes.items())) if precedentes else "")
+    etats = questionnaire._cache.setdefault("etats_saisie", {})
+    etat_connu = etats.get(cle)
+    if etat_connu is not None:
+        return etat_connu
+    if len(etats) >= ETATS_GARDES:
+        etats.clear()
+    etats[cle] = resultat = _etat_saisie(questionnaire, valeurs, precedentes)
+    return resultat
+
+
+def _etat_saisie(
+    questionnaire: Questionnaire, valeurs: Mapping[str, Any], precedentes: Mapping[str, Any] | None
+) -> EtatSaisie:
     p = plan(questionnaire)
     etat = p.etat(valeurs, precedentes)
     pertinentes = {code for code in p.codes if etat.pertinence.get(code) is not False}
-    liste = p.anomalies(valeurs, precedentes)
+    liste = p.anomalies_etat(etat)
     par_question: dict[str, list[Anomalie]] = {}
     for a in liste:
         for code in a.questions:
