@@ -108,12 +108,15 @@ def test_pages_and_blocks_of_the_template():
     assert [b.code for b in BLOCS][0] == "edito"
 
 
-def test_key_figures_are_french_strings_and_secret_cells_print_s(contenu):
+def test_key_figures_are_french_strings_and_a_secret_one_is_never_a_headline_s(contenu):
     cles = {c.libelle: c for c in contenu.chiffres_cles}
     assert cles["structures agréées"].valeur == "12" and cles["structures agréées"].detail == "8 CS et 4 EVS"
     assert cles["personnes touchées"].valeur == "12\u00a0345"
-    assert cles["salariés"].valeur == "s"  # E01 masquée
-    assert cles["salariés"].detail == "123,5 ETP" or cles["salariés"].detail == "124 ETP"
+    # E01 masquée : pas de « s » en grand, le libellé passe dans la ligne « non diffusé » en petit…
+    assert "salariés" not in cles and contenu.chiffres_cles_non_diffuses == ["salariés"]
+    assert all(c.valeur != "s" for c in contenu.chiffres_cles)
+    # … et un autre chiffre clé diffusable prend sa place : toujours six chiffres clés.
+    assert len(contenu.chiffres_cles) == 6
     assert cles["budget cumulé"].valeur == "4,6\u00a0M€"
     assert cles["structures répondantes"].detail == "taux de réponse 83\u00a0%"
 
