@@ -1,12 +1,14 @@
 import io
 import re
+import struct
+import zlib
 
 import pytest
 from pypdf import PdfReader
 
 from core.plaquette.construction import Cellules, Entrees, Lieu, construire
 from core.plaquette.modele import BLOCS, PAGES, ContenuPlaquette
-from core.plaquette.rendu import SOURCE_GABARIT, VERSION_GABARIT, ErreurRendu, rendre_html, rendre_pdf
+from core.plaquette.rendu import SOURCE_GABARIT, VERSION_GABARIT, ErreurRendu, rendre_html, rendre_pdf, rendre_png
 
 NATION = Lieu("nation", "FR", "France")
 REGION = Lieu("region", "76", "Occitanie")
@@ -249,3 +251,68 @@ def test_signatories_are_printed_when_given(contenu):
     attendu = "co-signée par la Caf de la Lozère et la fédération des centres sociaux"
     assert attendu in rendre_html(signee)
     assert attendu in texte_pdf(PdfReader(io.BytesIO(rendre_pdf(signee)))).replace("\n", " ")
+
+
+def _pixels_png(png: bytes) -> tuple[int, int, list[bytes]]:
+    """Lignes de pixels RGBA d'un PNG 8 bits non entrelacé (sortie de Typst), sans bibliothèque d'image."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, largeur, hauteur, canaux = 8, b"", 0, 0, 4
+    while pos < len(png):
+        taille, genre = struct.unpack(">I4s", png[pos : pos + 8])
+        corps = png[pos + 8 : pos + 8 + taille]
+        if genre == b"IHDR":
+            largeur, hauteur, profondeur, couleur = struct.unpack(">IIBB", corps[:10])
+            assert profondeur == 8 and couleur in (2, 6)
+            canaux = 4 if couleur == 6 else 3
+        elif genre == b"IDAT":
+            idat += corps
+        pos += 12 + taille
+    brut, pas, lignes, precedente = zlib.decompress(idat), largeur * canaux, [], bytes(largeur * canaux)
+    for y in range(hauteur):
+        filtre, ligne = brut[y * (pas + 1)], bytearray(brut[y * (pas + 1) + 1 : (y + 1) * (pas + 1)])
+        for i in range(pas):
+            a = ligne[i - canaux] if i >= canaux else 0
+            b, c = precedente[i], precedente[i - canaux] if i >= canaux else 0
+            if filtre == 1:
+                ligne[i] = (ligne[i] + a) & 255
+            elif filtre == 2:
+                ligne[i] = (ligne[i] + b) & 255
+            elif filtre == 3:
+                ligne[i] = (ligne[i] + (a + b) // 2) & 255
+            elif filtre == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                ligne[i] = (ligne[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        lignes.append(bytes(ligne))
+        precedente = ligne
+    return largeur, canaux, lignes
+
+
+def test_the_footer_rule_never_strikes_through_the_footer_text(contenu, pdf):
+    # Le texte du pied de page s'extrait intact sur chaque page après la couverture…
+    for page in pdf.pages[1:]:
+        assert "Observatoire SENACS — Lozère — campagne 2025" in page.extract_text()
+    # … et, sur l'image des pages, le filet bleu est au-dessus de toute encre du texte du pied de page.
+    for png in rendre_png(contenu, ppi=100)[1:3]:
+        largeur, canaux, lignes = _pixels_png(png)
+        pied = range(len(lignes) - int(16 / 25.4 * 100), len(lignes))  # marge basse de 16 mm
+
+        def bleu(px):
+            return px[2] - max(px[0], px[1]) > 40  # filet anticrénelé : bleuté
+
+        def encre(px):
+            return max(px[:3]) < 200 and not bleu(px)
+
+        rangees = {y: [lignes[y][x * canaux : x * canaux + 3] for x in range(largeur)] for y in pied}
+        filets = [y for y in pied if sum(bleu(p) for p in rangees[y]) > largeur * 0.6]
+        texte = [y for y in pied if any(encre(p) for p in rangees[y])]
+        assert filets and texte, "pied de page introuvable"
+        assert max(filets) < min(texte), (filets, texte[:3])
+
+
+def test_no_section_prints_a_headline_s_but_a_small_not_released_line(contenu, pdf):
+    assert all(c.valeur != "s" for s in contenu.sections for c in s.chiffres)
+    assert "salariés" in contenu.chiffres_cles_non_diffuses
+    texte = texte_pdf(pdf).replace("\n", " ")
+    assert "Non diffusé (secret statistique) : salariés." in texte
+    assert "Non diffusé (secret statistique)" in rendre_html(contenu)
