@@ -221,6 +221,8 @@ def _barres(
                     "labelPadding": 4,
                     "labelExpr": "split(datum.label, '\\n')",
                     "labelLineHeight": 12,
+                    # un libellé de plusieurs lignes est centré sur sa barre (Vega le pose sous la ligne 1)
+                    "labelOffset": {"expr": "-6 * (length(split(datum.label, '\\n')) - 1)"},
                 },
             },
             "x": {"field": "valeur", "type": "quantitative", "axis": None, "scale": {"zero": True}},
