@@ -14,6 +14,7 @@ forme en français. Règles :
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -162,12 +163,18 @@ def somme(valeurs: Sequence[Valeur]) -> Valeur:
 # --------------------------------------------------------------------------- graphiques
 
 
-LIBELLE_MAX = 34
+LIBELLE_LIGNE = 26  # caractères par ligne d'un libellé d'axe
+LIBELLE_LIGNES = 3
 
 
 def _court(libelle: str) -> str:
-    """Libellé d'axe raccourci ici (et non par Vega, dont la troncature mesure chaque texte : coûteux)."""
-    return libelle if len(libelle) <= LIBELLE_MAX else libelle[: LIBELLE_MAX - 1].rstrip(" ,/(") + "…"
+    """Libellé d'axe coupé en lignes ici (« \n », Vega les empile) plutôt que tronqué : le libellé se lit en
+    entier ; seul un libellé de plus de trois lignes est raccourci (« … »)."""
+    lignes = textwrap.wrap(libelle, LIBELLE_LIGNE, break_long_words=False) or [libelle]
+    if len(lignes) > LIBELLE_LIGNES:
+        lignes = lignes[:LIBELLE_LIGNES]
+        lignes[-1] = lignes[-1][: LIBELLE_LIGNE - 1].rstrip(" ,/(") + "…"
+    return "\n".join(lignes)
 
 
 def _barres(
@@ -195,16 +202,28 @@ def _barres(
         if not secrets:
             return None
         return Graphique(titre=titre, svg="", alternative=alternative, note=note)
+    valeurs = [{"libelle": _court(lib), "valeur": v.valeur, "texte": forme(v)} for lib, v in publies]
+    lignes = max(d["libelle"].count("\n") + 1 for d in valeurs)
     spec = {
         "width": LARGEUR_GRAPHIQUE,
-        "height": {"step": 17},
-        "data": {"values": [{"libelle": _court(lib), "valeur": v.valeur, "texte": forme(v)} for lib, v in publies]},
+        "height": {"step": 17 if lignes == 1 else 4 + 12 * lignes},
+        "data": {"values": valeurs},
         "encoding": {
             "y": {
                 "field": "libelle",
                 "type": "nominal",
                 "sort": None,
-                "axis": {"title": None, "labelLimit": 0, "ticks": False, "domain": False, "labelPadding": 4},
+                "axis": {
+                    "title": None,
+                    "labelLimit": 0,
+                    "ticks": False,
+                    "domain": False,
+                    "labelPadding": 4,
+                    "labelExpr": "split(datum.label, '\\n')",
+                    "labelLineHeight": 12,
+                    # un libellé de plusieurs lignes est centré sur sa barre (Vega le pose sous la ligne 1)
+                    "labelOffset": {"expr": "-6 * (length(split(datum.label, '\\n')) - 1)"},
+                },
             },
             "x": {"field": "valeur", "type": "quantitative", "axis": None, "scale": {"zero": True}},
         },
@@ -448,8 +467,12 @@ def construire(e: Entrees) -> ContenuPlaquette:
     for c in chiffres_cles:
         if c.valeur in ("0", "1"):
             c.libelle = SINGULIERS.get(c.libelle, c.libelle)
+    nb_cles_secrets = sum(c.valeur == SECRET_TEXTE for c in chiffres_cles)
+    chiffres_cles, cles_non_diffuses = _chiffres_cles_diffusables(e, chiffres_cles)
+    for section in sections:
+        section.chiffres, section.non_diffuses = _ecarter_secrets(section.chiffres)
     avertissement = ""
-    if sum(c.valeur == SECRET_TEXTE for c in chiffres_cles) >= 3:
+    if nb_cles_secrets >= 3:
         avertissement = (
             "Peu de structures ont répondu sur ce territoire : la plupart des chiffres sont couverts par le "
             "secret statistique (s). Les pages régionale et nationale donnent les repères d'ensemble."
@@ -472,10 +495,46 @@ def construire(e: Entrees) -> ContenuPlaquette:
         mention=e.mention,
         version_gabarit=e.version_gabarit,
         chiffres_cles=chiffres_cles,
+        chiffres_cles_non_diffuses=cles_non_diffuses,
         sections=sections,
         avertissement=avertissement,
         edite_le=e.edite_le,
     )
+
+
+def _sans_secret_detail(c: Chiffre) -> Chiffre:
+    """Un détail qui contient un « s » (« s ETP ») est retiré : le chiffre principal reste lisible seul."""
+    if SECRET_TEXTE in c.detail.split():
+        c.detail = ""
+    return c
+
+
+def _ecarter_secrets(chiffres: list[Chiffre]) -> tuple[list[Chiffre], list[str]]:
+    """Sépare les chiffres diffusables des chiffres couverts par le secret (jamais un « s » en grand)."""
+    publies = [_sans_secret_detail(c) for c in chiffres if c.valeur != SECRET_TEXTE]
+    return publies, [c.libelle for c in chiffres if c.valeur == SECRET_TEXTE]
+
+
+def _chiffres_cles_diffusables(e: Entrees, chiffres: list[Chiffre]) -> tuple[list[Chiffre], list[str]]:
+    """Les chiffres clés de couverture sans « s » : un chiffre masqué est remplacé par un autre chiffre clé
+    diffusable (réserve ci-dessous, dans l'ordre) ; s'il n'y en a plus, son libellé rejoint la ligne
+    « non diffusé (secret statistique) » imprimée en petit."""
+    publies, masques = _ecarter_secrets(chiffres)
+    reserve = (
+        ("heures de bénévolat", lambda: nombre(_stat(e, "D04"))),
+        ("équivalents temps plein", lambda: nombre(_stat(e, "E02"), 1)),
+        ("adhérents individuels", lambda: nombre(_stat(e, "C01"))),
+        ("enfants de 0 à 11 ans accueillis", lambda: nombre(_stat(e, "H06"))),
+        ("familles touchées par les actions collectives", lambda: nombre(_stat(e, "H11"))),
+        ("associations accueillies", lambda: nombre(_stat(e, "C11"))),
+    )
+    for libelle, valeur in reserve:
+        if len(publies) >= len(chiffres):
+            break
+        v = valeur()
+        if v != SECRET_TEXTE:
+            publies.append(Chiffre(SINGULIERS.get(libelle, libelle) if v in ("0", "1") else libelle, v))
+    return publies, masques
 
 
 def _detail_cs_evs(e: Entrees, statistique: str, cellules=None, lieu=None) -> str:

@@ -109,6 +109,8 @@ class Section:
     titre: str
     introduction: list[str] = field(default_factory=list)  # paragraphes fixes du gabarit (texte brut)
     chiffres: list[Chiffre] = field(default_factory=list)
+    # libellés des chiffres de la rangée couverts par le secret : jamais un « s » en grand, une ligne sobre
+    non_diffuses: list[str] = field(default_factory=list)
     graphiques: list[Graphique] = field(default_factory=list)
     tableaux: list[Tableau] = field(default_factory=list)
     bloc: str = ""  # code du bloc de commentaire local de la page ("" : aucun)
@@ -131,6 +133,7 @@ class ContenuPlaquette:
     mention: str  # "Projet — non publié", "Publiée le 29/11/2026"
     version_gabarit: str
     chiffres_cles: list[Chiffre] = field(default_factory=list)
+    chiffres_cles_non_diffuses: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)  # pages retenues, dans l'ordre du gabarit
     signataires: list[str] = field(default_factory=list)  # « Caf du Rhône », « Fédération des centres sociaux… »
     edite_le: str = ""

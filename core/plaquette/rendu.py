@@ -27,7 +27,7 @@ from core.graphiques import dossier_polices
 from core.plaquette.markdown import vers_html, vers_typst
 from core.plaquette.modele import ContenuPlaquette, Graphique, Tableau
 
-VERSION_GABARIT = "2025.1"
+VERSION_GABARIT = "2025.2"
 FICHIER_GABARIT = Path(__file__).parent / "gabarit" / "plaquette.typ"
 SOURCE_GABARIT: str = FICHIER_GABARIT.read_text(encoding="utf-8")
 
@@ -210,6 +210,12 @@ def _chiffres_html(chiffres, classe: str) -> str:
     return f'<ul class="{classe}">{"".join(items)}</ul>'
 
 
+def _non_diffuses_html(libelles) -> str:
+    if not libelles:
+        return ""
+    return f'<p class="plaquette-note">Non diffusé (secret statistique) : {escape(", ".join(libelles))}.</p>'
+
+
 def rendre_html(contenu: ContenuPlaquette) -> str:
     """Fragment HTML (``<article>``) du même contenu que le PDF, accessible et sans script."""
     c = contenu
@@ -232,6 +238,7 @@ def rendre_html(contenu: ContenuPlaquette) -> str:
         if s.code == "couverture":
             morceaux.append(f'<h2 id="plaquette-h-{escape(s.code)}">Chiffres clés</h2>')
             morceaux.append(_chiffres_html(c.chiffres_cles, "plaquette-chiffres-cles"))
+            morceaux.append(_non_diffuses_html(c.chiffres_cles_non_diffuses))
             if s.texte.strip():
                 morceaux.append(
                     f'<h3>{escape(s.bloc_titre)}</h3><div class="plaquette-texte">{vers_html(s.texte)}</div>'
@@ -241,6 +248,7 @@ def rendre_html(contenu: ContenuPlaquette) -> str:
         morceaux.append(f'<h2 id="plaquette-h-{escape(s.code)}">{escape(s.titre)}</h2>')
         morceaux.extend(f"<p>{escape(p)}</p>" for p in s.introduction)
         morceaux.append(_chiffres_html(s.chiffres, "plaquette-chiffres"))
+        morceaux.append(_non_diffuses_html(s.non_diffuses))
         if s.graphiques or s.tableaux:
             morceaux.append('<div class="plaquette-elements">')
             for g in s.graphiques:

@@ -1,12 +1,14 @@
 import io
 import re
+import struct
+import zlib
 
 import pytest
 from pypdf import PdfReader
 
 from core.plaquette.construction import construire
 from core.plaquette.modele import BLOCS, PAGES, ContenuPlaquette
-from core.plaquette.rendu import SOURCE_GABARIT, ErreurRendu, rendre_html, rendre_pdf
+from core.plaquette.rendu import SOURCE_GABARIT, ErreurRendu, rendre_html, rendre_pdf, rendre_png
 from tests.core.plaquette_exemple import NATION, REGION, cellules_exemple, entrees
 
 
@@ -36,12 +38,15 @@ def test_pages_and_blocks_of_the_template():
     assert [b.code for b in BLOCS][0] == "edito"
 
 
-def test_key_figures_are_french_strings_and_secret_cells_print_s(contenu):
+def test_key_figures_are_french_strings_and_a_secret_one_is_never_a_headline_s(contenu):
     cles = {c.libelle: c for c in contenu.chiffres_cles}
     assert cles["structures agréées"].valeur == "12" and cles["structures agréées"].detail == "8 CS et 4 EVS"
     assert cles["personnes touchées"].valeur == "12\u00a0345"
-    assert cles["salariés"].valeur == "s"  # E01 masquée
-    assert cles["salariés"].detail == "123,5 ETP" or cles["salariés"].detail == "124 ETP"
+    # E01 masquée : pas de « s » en grand, le libellé passe dans la ligne « non diffusé » en petit…
+    assert "salariés" not in cles and contenu.chiffres_cles_non_diffuses == ["salariés"]
+    assert all(c.valeur != "s" for c in contenu.chiffres_cles)
+    # … et un autre chiffre clé diffusable prend sa place : toujours six chiffres clés.
+    assert len(contenu.chiffres_cles) == 6
     assert cles["budget cumulé"].valeur == "4,6\u00a0M€"
     assert cles["structures répondantes"].detail == "taux de réponse 83\u00a0%"
 
@@ -185,3 +190,68 @@ def test_a_render_with_a_fixed_timestamp_is_byte_for_byte_reproducible(contenu, 
     assert rendre_pdf(contenu, horodatage=instant + 86_400) != premier  # la date compte
     autre = construire(entrees(cellules, textes={"edito": "Un autre édito."}))
     assert rendre_pdf(autre, horodatage=instant) != premier
+
+
+def _pixels_png(png: bytes) -> tuple[int, int, list[bytes]]:
+    """Lignes de pixels RGBA d'un PNG 8 bits non entrelacé (sortie de Typst), sans bibliothèque d'image."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, largeur, hauteur, canaux = 8, b"", 0, 0, 4
+    while pos < len(png):
+        taille, genre = struct.unpack(">I4s", png[pos : pos + 8])
+        corps = png[pos + 8 : pos + 8 + taille]
+        if genre == b"IHDR":
+            largeur, hauteur, profondeur, couleur = struct.unpack(">IIBB", corps[:10])
+            assert profondeur == 8 and couleur in (2, 6)
+            canaux = 4 if couleur == 6 else 3
+        elif genre == b"IDAT":
+            idat += corps
+        pos += 12 + taille
+    brut, pas, lignes, precedente = zlib.decompress(idat), largeur * canaux, [], bytes(largeur * canaux)
+    for y in range(hauteur):
+        filtre, ligne = brut[y * (pas + 1)], bytearray(brut[y * (pas + 1) + 1 : (y + 1) * (pas + 1)])
+        for i in range(pas):
+            a = ligne[i - canaux] if i >= canaux else 0
+            b, c = precedente[i], precedente[i - canaux] if i >= canaux else 0
+            if filtre == 1:
+                ligne[i] = (ligne[i] + a) & 255
+            elif filtre == 2:
+                ligne[i] = (ligne[i] + b) & 255
+            elif filtre == 3:
+                ligne[i] = (ligne[i] + (a + b) // 2) & 255
+            elif filtre == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                ligne[i] = (ligne[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        lignes.append(bytes(ligne))
+        precedente = ligne
+    return largeur, canaux, lignes
+
+
+def test_the_footer_rule_never_strikes_through_the_footer_text(contenu, pdf):
+    # Le texte du pied de page s'extrait intact sur chaque page après la couverture…
+    for page in pdf.pages[1:]:
+        assert "Observatoire SENACS — Lozère — campagne 2025" in page.extract_text()
+    # … et, sur l'image des pages, le filet bleu est au-dessus de toute encre du texte du pied de page.
+    for png in rendre_png(contenu, ppi=100)[1:3]:
+        largeur, canaux, lignes = _pixels_png(png)
+        pied = range(len(lignes) - int(16 / 25.4 * 100), len(lignes))  # marge basse de 16 mm
+
+        def bleu(px):
+            return px[2] - max(px[0], px[1]) > 40  # filet anticrénelé : bleuté
+
+        def encre(px):
+            return max(px[:3]) < 200 and not bleu(px)
+
+        rangees = {y: [lignes[y][x * canaux : x * canaux + 3] for x in range(largeur)] for y in pied}
+        filets = [y for y in pied if sum(bleu(p) for p in rangees[y]) > largeur * 0.6]
+        texte = [y for y in pied if any(encre(p) for p in rangees[y])]
+        assert filets and texte, "pied de page introuvable"
+        assert max(filets) < min(texte), (filets, texte[:3])
+
+
+def test_no_section_prints_a_headline_s_but_a_small_not_released_line(contenu, pdf):
+    assert all(c.valeur != "s" for s in contenu.sections for c in s.chiffres)
+    assert "salariés" in contenu.chiffres_cles_non_diffuses
+    texte = texte_pdf(pdf).replace("\n", " ")
+    assert "Non diffusé (secret statistique) : salariés." in texte
+    assert "Non diffusé (secret statistique)" in rendre_html(contenu)

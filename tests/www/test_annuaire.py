@@ -163,3 +163,17 @@ def test_public_pages_need_neither_login_nor_charter(client, structure_69, sans_
 
 def test_public_pages_are_read_only(client, structure_69):
     assert client.post(reverse("annuaire:departements")).status_code == 405
+
+
+def test_a_department_list_is_in_french_alphabetical_order_for_anonymous_visitors(client, db):
+    for nom in (
+        "Centre social Lucie Aubrac",
+        "Centre social Léo Lagrange",
+        "centre social Éole",
+        "Centre social Zola",
+    ):
+        StructureFactory(nom=nom)
+    page = texte(client.get(reverse("annuaire:departement", args=["69"])))
+    positions = [page.index(n) for n in ("Léo Lagrange", "Lucie Aubrac", "Zola")]
+    assert positions == sorted(positions)  # « Léo » avant « Lucie », quelle que soit la base
+    assert page.index("centre social Éole") < page.index("Léo Lagrange")  # accent et casse ignorés

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.recherche import cle_tri
 from core.registre import normaliser
 from senacs.structures.importation import agrement_courant
 from senacs.structures.models import Structure, TypeStructure
@@ -69,8 +70,10 @@ def departement(request, code):
     if type_choisi not in TYPES:
         type_choisi = ""
     structures = actives.filter(type=type_choisi) if type_choisi else actives
-    structures = structures.order_by("nom", "commune_nom").only(
-        "identifiant", "nom", "type", "commune_nom", "mode_gestion"
+    # Ordre alphabétique français (« Léo » avant « Lucie ») sur SQLite comme sur PostgreSQL : trié ici.
+    structures = sorted(
+        structures.only("identifiant", "nom", "type", "commune_nom", "mode_gestion"),
+        key=lambda s: (cle_tri(s.nom), cle_tri(s.commune_nom)),
     )
     filtres = [
         {"code": "", "libelle": "Toutes les structures", "nombre": comptes["nb_cs"] + comptes["nb_evs"]},
