@@ -445,7 +445,7 @@ def ecrire_csv(
         ecrivain.writerow([texte_csv(v) for v in ligne])
     if flux is not None:
         return b""
-    return tampon.getvalue().encode("utf-8")  # type: ignore[union-attr]
+    return tampon.getvalue().encode("utf-8")  # type: ignore[attr-defined]
 
 
 def ecrire_xlsx(feuilles: Sequence[Feuille], *, titre: str = "") -> bytes:
