@@ -1,10 +1,14 @@
 """Le parcours de chaque rôle dans un vrai navigateur, avec les corrections de l'usage quotidien :
 structure, correspondant, COPIL et préparateur, national, invité, public. Chaque page vue passe axe-core
-(aucune violation « serious » ou « critical ») et est photographiée à 1 280 et 390 px de large dans
-``docs/captures/`` (``<parcours>-<page>-<largeur>.png``)."""
+(aucune violation « serious » ou « critical ») et est photographiée à 1 280 et 390 px de large
+(``<parcours>-<page>-<largeur>.png``) : dans un dossier temporaire par défaut, dans ``docs/captures/``
+avec ``SENACS_CAPTURES=docs/captures`` (pour mettre à jour les captures de la documentation sans salir
+l'arbre à chaque passage des tests)."""
 
 import datetime
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +29,11 @@ from tests.statistiques.fabriques import campagne_statistiques
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CAPTURES = Path(reglages.BASE_DIR) / "docs" / "captures"
+CAPTURES = (
+    Path(reglages.BASE_DIR) / os.environ["SENACS_CAPTURES"]
+    if os.environ.get("SENACS_CAPTURES")
+    else Path(tempfile.gettempdir()) / "senacs-captures"
+)
 LARGEURS = (1280, 390)
 
 
