@@ -172,9 +172,19 @@ def mandat_accorder(
     return mandat
 
 
+def _mandat_verrouille(mandat: Mandat) -> Mandat:
+    """Le mandat relu et verrouillé dans la transaction qui l'écrit : son état (en attente, retiré) est
+    vérifié au moment d'écrire, pas sur une lecture faite avant (deux décisions simultanées)."""
+    relu = Mandat.objects.select_for_update(of=("self",)).select_related("structure").filter(pk=mandat.pk).first()
+    if relu is None:
+        raise ErreurMandat("Ce mandat n'existe plus : il a été retiré entre-temps.")
+    return relu
+
+
 @transaction.atomic
 def mandat_approuver(*, mandat: Mandat, par: Utilisateur, perimetre: Perimetre) -> Mandat:
     """Seconde personne du côté mandant : ni celle qui l'a accordé, ni la personne mandatée."""
+    mandat = _mandat_verrouille(mandat)
     if not mandat.en_attente:
         raise ErreurMandat("Ce mandat n'attend pas d'approbation.")
     if par.pk in (mandat.accorde_par_id, mandat.utilisateur_id):
@@ -193,6 +203,7 @@ def mandat_approuver(*, mandat: Mandat, par: Utilisateur, perimetre: Perimetre) 
 def mandat_retirer(*, mandat: Mandat, par: Utilisateur, perimetre: Perimetre) -> Mandat:
     """Fin du mandat la veille (il n'ouvre plus rien aujourd'hui) ; le compte sans autre mandat en cours
     est désactivé."""
+    mandat = _mandat_verrouille(mandat)
     if not peut_accorder(perimetre, role=mandat.role, departement=mandat.departement_id, structure=mandat.structure):
         raise ErreurMandat("Vos mandats ne vous permettent pas de retirer ce mandat.")
     hier = timezone.localdate() - datetime.timedelta(days=1)

@@ -124,6 +124,28 @@ def test_a_mandate_approval_by_someone_outside_the_mandating_side_is_refused(nat
         mandat_approuver(mandat=mandat, par=correspondant_69, perimetre=perimetre_de(correspondant_69))
 
 
+def test_an_approval_reads_the_mandate_again_when_it_writes(national, national_bis):
+    """L'état est vérifié dans la transaction qui écrit, pas sur l'objet lu avant : un mandat retiré ou
+    déjà approuvé entre-temps est refusé en français, sans erreur serveur."""
+    mandat = mandat_accorder(
+        par=national,
+        perimetre=perimetre_de(national),
+        email="p@caf69.fr",
+        role="preparateur",
+        niveau="departement",
+        departement=Departement.objects.get(code="69"),
+        organisme="caf",
+        caf=Caf.objects.get(departement="69"),
+    )
+    lu_avant = Mandat.objects.get(pk=mandat.pk)  # la page d'approbation, affichée avant
+    Mandat.objects.filter(pk=mandat.pk).update(en_attente=False, approuve_par=national_bis)
+    with pytest.raises(ErreurMandat, match="n'attend pas d'approbation"):
+        mandat_approuver(mandat=lu_avant, par=national_bis, perimetre=perimetre_de(national_bis))
+    Mandat.objects.filter(pk=mandat.pk).delete()
+    with pytest.raises(ErreurMandat, match="retiré entre-temps"):
+        mandat_approuver(mandat=lu_avant, par=national_bis, perimetre=perimetre_de(national_bis))
+
+
 # --- Le correspondant invite les structures de ses départements, avec aperçu ---
 
 
